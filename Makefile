@@ -1,0 +1,57 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Local runs are development runs: DEBUG on unless the caller says otherwise.
+export DEBUG ?= true
+
+.PHONY: run setup install test lint check-migrations evaluate bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+## setup: install, migrate and load the seed content (safe to run again)
+setup: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed
+
+## run: setup, then serve on http://$(HOST):$(PORT) with SQLite
+run: setup
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: install what the tests need and run them
+test: $(TEST_STAMP)
+	$(PY) -m pytest
+
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check-migrations: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+
+## evaluate: check every case file in fixtures/ and ../shared/cases against the rules
+evaluate: setup
+	$(PY) manage.py evaluate --check fixtures/cases/*.yaml $(wildcard ../shared/cases/*.yaml)
+
+bench: setup
+	$(PY) benchmarks/rules.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,610 @@
+"""The tables administrators edit: counties, legal sources, outcomes, rules, questions,
+contacts and cases. Nothing here holds anything about a patient.
+
+Decisions are not made here: ``guidance.content`` loads these rows into the plain dataclasses of
+``guidance.rules``, which does the reasoning.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+from . import rules
+
+county_number_validator = RegexValidator(
+    r"^\d\d$", "Fylkesnummeret skal være to sifre, for eksempel 03.", code="county_number"
+)
+lovdata_validator = RegexValidator(
+    r"^https://lovdata\.no/",
+    "Lenken skal gå til Lovdata (https://lovdata.no/...).",
+    code="lovdata_url",
+)
+
+
+class HealthRegion(models.TextChoices):
+    SOR_OST = "Helse Sør-Øst", "Helse Sør-Øst"
+    VEST = "Helse Vest", "Helse Vest"
+    MIDT = "Helse Midt-Norge", "Helse Midt-Norge"
+    NORD = "Helse Nord", "Helse Nord"
+
+
+class County(models.Model):
+    number = models.CharField(
+        "fylkesnummer",
+        max_length=2,
+        unique=True,
+        validators=[county_number_validator],
+        help_text="To sifre, slik SSB/Kartverket nummererer fylket (for eksempel 03 for Oslo).",
+    )
+    name = models.CharField("navn", max_length=100, help_text="Fylkets navn på bokmål.")
+    health_region = models.CharField(
+        "helseregion",
+        max_length=30,
+        choices=HealthRegion.choices,
+        help_text="Det regionale helseforetaket som dekker fylket.",
+    )
+    needs_review = models.BooleanField(
+        "må kontrolleres",
+        default=False,
+        help_text="Kryss av når noe ved fylket (for eksempel hvilket RVTS som dekker det) "
+        "ikke er bekreftet av en kilde.",
+    )
+    review_note = models.CharField(
+        "merknad til kontroll",
+        max_length=300,
+        blank=True,
+        help_text="Hva som må kontrolleres, og hvorfor.",
+    )
+
+    class Meta:
+        verbose_name = "fylke"
+        verbose_name_plural = "fylker"
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number} {self.name}"
+
+
+class Law(models.TextChoices):
+    STRL = "strl", "straffeloven (strl)"
+    HPL = "hpl", "helsepersonelloven (hpl)"
+    PBRL = "pbrl", "pasient- og brukerrettighetsloven (pbrl)"
+    TOLKELOVEN = "tolkeloven", "tolkeloven"
+    KRISESENTERLOVA = "krisesenterlova", "krisesenterlova"
+    PJF = "pasientjournalforskriften", "pasientjournalforskriften"
+    UTLF = "utlendingsforskriften", "utlendingsforskriften"
+
+
+class LegalSource(models.Model):
+    key = models.SlugField(
+        "nøkkel",
+        max_length=60,
+        unique=True,
+        help_text="Fast nøkkel som innholdsfilene bruker, for eksempel strl-196. Endres ikke.",
+    )
+    law = models.CharField("lov", max_length=40, choices=Law.choices)
+    section = models.CharField(
+        "paragraf",
+        max_length=40,
+        help_text="Paragrafen slik den siteres, for eksempel «§ 196» eller «§§ 6–7».",
+    )
+    title_nb = models.CharField("kort tittel (bokmål)", max_length=200)
+    title_en = models.CharField("kort tittel (engelsk)", max_length=200)
+    url = models.URLField(
+        "Lovdata-adresse",
+        max_length=300,
+        validators=[lovdata_validator],
+        help_text="Adressen til paragrafen hos Lovdata, for eksempel "
+        "https://lovdata.no/lov/2005-05-20-28/§196.",
+    )
+    last_checked = models.DateField(
+        "sist kontrollert",
+        null=True,
+        blank=True,
+        help_text="Datoen noen sist leste paragrafen hos Lovdata og så at teksten stemmer.",
+    )
+
+    class Meta:
+        verbose_name = "rettskilde"
+        verbose_name_plural = "rettskilder"
+        ordering = ["law", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["law", "section"], name="unique_law_section"),
+        ]
+
+    def __str__(self):
+        return self.citation
+
+    @property
+    def citation(self):
+        return f"{self.law} {self.section}"
+
+
+class ContactCategory(models.Model):
+    slug = models.SlugField(
+        "nøkkel",
+        max_length=50,
+        unique=True,
+        help_text="Fast nøkkel, for eksempel child-protection. Utfall peker på kategorier, "
+        "og kontakter hører til kategorier.",
+    )
+    name_nb = models.CharField("navn (bokmål)", max_length=100)
+    name_en = models.CharField("navn (engelsk)", max_length=100)
+
+    class Meta:
+        verbose_name = "kontaktkategori"
+        verbose_name_plural = "kontaktkategorier"
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.name_nb
+
+
+class Kind(models.TextChoices):
+    MUST = "must", "Må (plikt)"
+    MAY = "may", "Kan (adgang)"
+    MUST_NOT = "must_not", "Må ikke (forbud)"
+    ADVICE = "advice", "Råd"
+
+
+class Section(models.TextChoices):
+    ACUTE = "acute", "Akutt"
+    AVERT = "avert", "Avvergingsplikt"
+    SHARING = "sharing", "Taushetsplikt og deling"
+    INTERPRETER = "interpreter", "Tolk"
+    CARE = "care", "Samtalen og omsorgen"
+    REFERRAL = "referral", "Hvem du kan kontakte"
+    DOCUMENTATION = "documentation", "Dokumentasjon"
+
+
+class Outcome(models.Model):
+    code = models.CharField(
+        "kode",
+        max_length=40,
+        unique=True,
+        choices=[(c, c) for c in rules.OUTCOME_CODES],
+        help_text="Den faste koden fra kontrakten. Koden er en nøkkel og endres ikke.",
+    )
+    kind = models.CharField(
+        "type",
+        max_length=10,
+        choices=Kind.choices,
+        help_text="Om utfallet er en plikt, en adgang, et forbud eller et råd.",
+    )
+    section = models.CharField(
+        "del av resultatet",
+        max_length=20,
+        choices=Section.choices,
+        help_text="Hvilken del av resultatsiden utfallet vises i.",
+    )
+    priority = models.PositiveSmallIntegerField(
+        "rekkefølge",
+        default=100,
+        help_text="Lavere tall vises først innenfor samme del av resultatet.",
+    )
+    title_nb = models.CharField("tittel (bokmål)", max_length=200)
+    title_en = models.CharField("tittel (engelsk)", max_length=200)
+    body_nb = models.TextField(
+        "tekst (bokmål)", help_text="Hva helsepersonellet skal gjøre, med egne ord."
+    )
+    body_en = models.TextField("tekst (engelsk)")
+    legal_sources = models.ManyToManyField(
+        LegalSource,
+        blank=True,
+        related_name="outcomes",
+        verbose_name="rettsgrunnlag",
+        help_text="Paragrafene utfallet bygger på. Plikter og forbud må ha minst én.",
+    )
+    categories = models.ManyToManyField(
+        ContactCategory,
+        blank=True,
+        related_name="outcomes",
+        verbose_name="kontaktkategorier",
+        help_text="Kontakter i disse kategoriene vises når utfallet gis.",
+    )
+    last_reviewed = models.DateField(
+        "sist gjennomgått",
+        null=True,
+        blank=True,
+        help_text="Datoen en fagperson sist leste teksten mot loven.",
+    )
+
+    class Meta:
+        verbose_name = "utfall"
+        verbose_name_plural = "utfall"
+        ordering = ["section", "priority", "code"]
+
+    def __str__(self):
+        return f"{self.code}: {self.title_nb}"
+
+
+def _condition_fact_choices():
+    facts = [(name, name) for name in rules.FACTS]
+    return facts + [(rules.OUTCOMES_FACT, "outcomes (utfall gitt av andre regler)")]
+
+
+class ConditionBase(models.Model):
+    """A test on one fact, shared by rule conditions and question conditions."""
+
+    fact = models.CharField(
+        "faktum",
+        max_length=40,
+        choices=_condition_fact_choices(),
+        help_text="Hvilket svar betingelsen ser på.",
+    )
+    operator = models.CharField(
+        "operator",
+        max_length=20,
+        choices=[(op, label) for op, (label, _, _) in rules.OPERATORS.items()],
+    )
+    value = models.CharField(
+        "verdi",
+        max_length=400,
+        blank=True,
+        help_text="Verdien fra kontrakten. Flere verdier skilles med komma. "
+        "Tomt for «is true» og «is false».",
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.fact} {self.get_operator_display()} {self.value}".strip()
+
+    @property
+    def values(self):
+        return tuple(v.strip() for v in self.value.split(",") if v.strip())
+
+    def as_condition(self):
+        return rules.Condition(self.fact, self.operator, self.values)
+
+    def clean(self):
+        try:
+            self.as_condition()
+        except rules.RuleError as e:
+            raise ValidationError({"value": str(e)}, code="invalid_condition") from None
+
+
+class Rule(models.Model):
+    key = models.SlugField(
+        "nøkkel",
+        max_length=80,
+        unique=True,
+        help_text="Fast nøkkel som sporet (hvorfor-forklaringen) viser, for eksempel "
+        "avert-duty-listed-offence.",
+    )
+    name = models.CharField(
+        "beskrivelse", max_length=200, help_text="Én linje om hva regelen sier."
+    )
+    enabled = models.BooleanField(
+        "aktiv",
+        default=True,
+        help_text="Bare aktive regler brukes i veiviseren. Slå av i stedet for å slette.",
+    )
+    outcomes = models.ManyToManyField(
+        Outcome,
+        related_name="rules",
+        verbose_name="utfall",
+        help_text="Utfallene regelen gir når alle betingelsene holder.",
+    )
+    reasoning = models.TextField(
+        "begrunnelse",
+        blank=True,
+        help_text="Hvorfor regelen ser slik ut, med henvisning til loven og kildene.",
+    )
+    last_reviewed = models.DateField(
+        "sist gjennomgått",
+        null=True,
+        blank=True,
+        help_text="Datoen en fagperson sist vurderte regelen mot loven.",
+    )
+
+    class Meta:
+        verbose_name = "regel"
+        verbose_name_plural = "regler"
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.key
+
+
+class RuleCondition(ConditionBase):
+    rule = models.ForeignKey(
+        Rule, on_delete=models.CASCADE, related_name="conditions", verbose_name="regel"
+    )
+
+    class Meta:
+        verbose_name = "betingelse"
+        verbose_name_plural = "betingelser (alle må holde)"
+        ordering = ["rule", "id"]
+
+
+class Question(models.Model):
+    key = models.SlugField(
+        "nøkkel", max_length=60, unique=True, help_text="Fast nøkkel, for eksempel concerns."
+    )
+    fact = models.CharField(
+        "faktum",
+        max_length=40,
+        unique=True,
+        choices=[(name, name) for name in rules.FACTS],
+        help_text="Faktumet i kontrakten som svaret setter.",
+    )
+    order = models.PositiveSmallIntegerField(
+        "rekkefølge", help_text="Spørsmålene stilles i stigende rekkefølge."
+    )
+    text_nb = models.CharField("spørsmål (bokmål)", max_length=300)
+    text_en = models.CharField("spørsmål (engelsk)", max_length=300)
+    help_nb = models.TextField(
+        "forklaring (bokmål)",
+        blank=True,
+        help_text="Kort forklaring av ord som trenger det, gjerne med et eksempel.",
+    )
+    help_en = models.TextField("forklaring (engelsk)", blank=True)
+
+    class Meta:
+        verbose_name = "spørsmål"
+        verbose_name_plural = "spørsmål"
+        ordering = ["order"]
+
+    def __str__(self):
+        return f"{self.order}. {self.text_nb}"
+
+
+class QuestionCondition(ConditionBase):
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="conditions", verbose_name="spørsmål"
+    )
+
+    class Meta:
+        verbose_name = "vis bare når"
+        verbose_name_plural = "vis bare når (alle må holde)"
+        ordering = ["question", "id"]
+
+
+class QuestionOption(models.Model):
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="options", verbose_name="spørsmål"
+    )
+    value = models.CharField(
+        "verdi",
+        max_length=40,
+        help_text="Verdien fra kontrakten (for ja/nei-spørsmål: true eller false).",
+    )
+    label_nb = models.CharField("svar (bokmål)", max_length=200)
+    label_en = models.CharField("svar (engelsk)", max_length=200)
+    help_nb = models.CharField("forklaring (bokmål)", max_length=400, blank=True)
+    help_en = models.CharField("forklaring (engelsk)", max_length=400, blank=True)
+    order = models.PositiveSmallIntegerField("rekkefølge", default=0)
+
+    class Meta:
+        verbose_name = "svaralternativ"
+        verbose_name_plural = "svaralternativer"
+        ordering = ["question", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "value"], name="unique_option_value"),
+        ]
+
+    def __str__(self):
+        return f"{self.value}: {self.label_nb}"
+
+    def clean(self):
+        if self.question_id and self.value not in rules.FACTS[self.question.fact].values:
+            allowed = ", ".join(rules.FACTS[self.question.fact].values)
+            raise ValidationError(
+                {"value": f"«{self.value}» er ikke en verdi for {self.question.fact} ({allowed})."},
+                code="invalid_option",
+            )
+
+
+class Scope(models.TextChoices):
+    NATIONAL = "national", "Hele landet"
+    REGIONAL = "regional", "Bare fylkene som er valgt"
+
+
+class Contact(models.Model):
+    """A service a clinician can contact, after Open Referral HSDS (organization, service,
+    phone, schedule, service area) without its full weight."""
+
+    slug = models.SlugField(
+        "nøkkel",
+        max_length=60,
+        unique=True,
+        help_text="Fast nøkkel fra kontrakten, for eksempel rosa. Endres ikke.",
+    )
+    name_nb = models.CharField("navn (bokmål)", max_length=200)
+    name_en = models.CharField("navn (engelsk)", max_length=200)
+    description_nb = models.TextField(
+        "beskrivelse (bokmål)", help_text="Hva tjenesten gjør og når helsepersonell bør ringe."
+    )
+    description_en = models.TextField("beskrivelse (engelsk)")
+    categories = models.ManyToManyField(
+        ContactCategory,
+        related_name="contacts",
+        verbose_name="kategorier",
+        help_text="Kontakten vises når et utfall peker på en av disse kategoriene.",
+    )
+    scope = models.CharField(
+        "dekningsområde",
+        max_length=10,
+        choices=Scope.choices,
+        default=Scope.NATIONAL,
+        help_text="Landsdekkende kontakter vises i alle fylker; regionale bare i fylkene valgt "
+        "nedenfor.",
+    )
+    counties = models.ManyToManyField(
+        County,
+        blank=True,
+        related_name="contacts",
+        verbose_name="fylker",
+        help_text="Fylkene en regional kontakt dekker.",
+    )
+    serves_nb = models.CharField(
+        "hvem tjenesten er for (bokmål)",
+        max_length=300,
+        blank=True,
+        help_text="For eksempel «Voksne over 18 år, pårørende og fagfolk».",
+    )
+    serves_en = models.CharField("hvem tjenesten er for (engelsk)", max_length=300, blank=True)
+    website = models.URLField("nettside", max_length=300, blank=True)
+    email = models.EmailField("e-post", blank=True)
+    always_open = models.BooleanField(
+        "døgnåpen",
+        default=False,
+        help_text="Kryss av når telefonen er åpen hele døgnet, alle dager. Ellers legges "
+        "åpningstider inn nedenfor; uten noen av delene vises «åpningstid ikke bekreftet».",
+    )
+    hours_note_nb = models.CharField(
+        "merknad om åpningstid (bokmål)",
+        max_length=300,
+        blank=True,
+        help_text="For eksempel åpningstid for chat, eller at tiden varierer lokalt.",
+    )
+    hours_note_en = models.CharField("merknad om åpningstid (engelsk)", max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(
+        "rekkefølge", default=100, help_text="Lavere tall vises først innenfor en kategori."
+    )
+    last_verified = models.DateField(
+        "sist bekreftet",
+        null=True,
+        blank=True,
+        help_text="Datoen noen sist kontrollerte nummer og åpningstid på tjenestens egen side.",
+    )
+    needs_review = models.BooleanField(
+        "må kontrolleres",
+        default=False,
+        help_text="Kryss av når et felt mangler kilde eller kan være utdatert.",
+    )
+    review_note = models.TextField(
+        "merknad til kontroll", blank=True, help_text="Hva som mangler eller må kontrolleres."
+    )
+
+    class Meta:
+        verbose_name = "kontakt"
+        verbose_name_plural = "kontakter"
+        ordering = ["order", "slug"]
+
+    def __str__(self):
+        return self.name_nb
+
+
+class ContactPhone(models.Model):
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="phones", verbose_name="kontakt"
+    )
+    number = models.CharField(
+        "telefonnummer",
+        max_length=30,
+        help_text="Slik det skal vises, for eksempel «22 33 11 60» eller «+47 22 58 60 00».",
+    )
+    label_nb = models.CharField("hva nummeret er (bokmål)", max_length=100, blank=True)
+    label_en = models.CharField("hva nummeret er (engelsk)", max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(
+        "rekkefølge", default=0, help_text="Det første nummeret er hovednummeret."
+    )
+
+    class Meta:
+        verbose_name = "telefonnummer"
+        verbose_name_plural = "telefonnumre"
+        ordering = ["contact", "order", "id"]
+
+    def __str__(self):
+        return self.number
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "mandag"
+    TUESDAY = 1, "tirsdag"
+    WEDNESDAY = 2, "onsdag"
+    THURSDAY = 3, "torsdag"
+    FRIDAY = 4, "fredag"
+    SATURDAY = 5, "lørdag"
+    SUNDAY = 6, "søndag"
+
+
+class OpeningHours(models.Model):
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="hours", verbose_name="kontakt"
+    )
+    weekday = models.PositiveSmallIntegerField("ukedag", choices=Weekday.choices)
+    opens = models.TimeField("åpner", help_text="Norsk tid, for eksempel 09:00.")
+    closes = models.TimeField("stenger", help_text="Norsk tid, for eksempel 15:00.")
+
+    class Meta:
+        verbose_name = "åpningstid"
+        verbose_name_plural = "åpningstider (norsk tid)"
+        ordering = ["contact", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="hours_close_after_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self):
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError(
+                {"closes": "Stengetiden må være etter åpningstiden samme dag."},
+                code="hours_order",
+            )
+
+
+class Case(models.Model):
+    """A training case: a story with the facts a clinician would answer, and what the rule
+    table must give for them. Invented people only; never a real patient."""
+
+    slug = models.SlugField("nøkkel", max_length=80, unique=True)
+    title = models.CharField("tittel (bokmål)", max_length=200)
+    title_en = models.CharField("tittel (engelsk)", max_length=200, blank=True)
+    summary = models.TextField(
+        "fortelling (bokmål)", blank=True, help_text="Historien en kursholder forteller."
+    )
+    summary_en = models.TextField("fortelling (engelsk)", blank=True)
+    facts = models.JSONField(
+        "fakta",
+        help_text="Svarene i saken, med kontraktens navn og verdier "
+        '(for eksempel {"concerns": ["trafficking"], "timing": "ongoing", "county": "03"}).',
+    )
+    expect = models.JSONField(
+        "forventet resultat",
+        null=True,
+        blank=True,
+        help_text="Hva regeltabellen må gi: outcomes/contacts med include og exclude.",
+    )
+    prompts = models.JSONField(
+        "samtalespørsmål",
+        default=dict,
+        blank=True,
+        help_text="Spørsmål til diskusjon i kurset, per faktum.",
+    )
+
+    class Meta:
+        verbose_name = "kurssak"
+        verbose_name_plural = "kurssaker"
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.title
+
+    def as_document(self):
+        """The case in the contract's case-file shape (section 4)."""
+        doc = {"slug": self.slug, "title": self.title}
+        if self.title_en:
+            doc["title_en"] = self.title_en
+        doc["summary"] = self.summary
+        if self.summary_en:
+            doc["summary_en"] = self.summary_en
+        doc["facts"] = self.facts
+        if self.expect:
+            doc["expect"] = self.expect
+        if self.prompts:
+            doc["prompts"] = self.prompts
+        return doc
+
+    def clean(self):
+        try:
+            rules.parse_case(self.as_document())
+        except rules.CaseError as e:
+            raise ValidationError(str(e), code="invalid_case") from None

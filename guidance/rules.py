@@ -1,0 +1,686 @@
+"""The rule engine: facts in, outcomes, contacts and a trace out.
+
+Plain Python with no Django imports, so the legal logic can be unit tested in microseconds and
+read next to the statute. The vocabulary (facts, values, outcome codes, contact slugs) is the
+contract in ``shared/spec/CONTRACT.md``; the rules themselves are data (the rule table that
+administrators edit), loaded into these frozen dataclasses by ``guidance.content``.
+
+A rule is a row of a DMN-style "collect" decision table: all of its conditions must hold, and
+then it gives one or more outcomes. Every rule that fires contributes; an outcome given by
+several rules appears once, with every rule in the trace.
+
+Some outcomes depend on others ("keep confidentiality" only when nothing obliges or allows
+sharing). A condition may therefore test the pseudo-fact ``outcomes``: the codes given by the
+rules that do not themselves depend on it. The engine orders rules into layers so that a rule
+testing an outcome runs after every rule that can give it, and refuses a table with a cycle.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+# ---------------------------------------------------------------------------------------------
+# The contract: facts and their values (CONTRACT.md section 1)
+
+CONCERNS = (
+    "partner_family_violence",
+    "sexual_violence",
+    "trafficking",
+    "forced_marriage",
+    "fgm",
+    "negative_social_control",
+    "elder_abuse",
+    "child_maltreatment",
+    "threat_to_life",
+)
+PERSON_AGES = ("child_under_14", "child_14_15", "child_16_17", "adult", "unknown")
+CHILD_AGES = ("child_under_14", "child_14_15", "child_16_17")
+TIMINGS = ("ongoing", "expected", "past_only")
+LIKELIHOODS = ("certain_or_most_likely", "reason_to_believe", "unclear")
+CONSENTS = ("agrees", "refuses", "not_asked", "lacks_capacity")
+YES_NO_UNKNOWN = ("yes", "no", "unknown")
+COMPANIONS = ("none", "adult", "child")
+BOOL_VALUES = ("true", "false")
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    name: str
+    kind: str  # "list", "bool", "enum" or "county"
+    values: tuple[str, ...] = ()
+    default: Any = None  # None: required
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+FACTS: Mapping[str, FactSpec] = MappingProxyType(
+    {
+        spec.name: spec
+        for spec in (
+            FactSpec("concerns", "list", CONCERNS),
+            FactSpec("serious_or_repeated", "bool", BOOL_VALUES, False),
+            FactSpec("aggravated", "bool", BOOL_VALUES, False),
+            FactSpec("person_age", "enum", PERSON_AGES, "unknown"),
+            FactSpec("timing", "enum", TIMINGS),
+            FactSpec("likelihood", "enum", LIKELIHOODS, "unclear"),
+            FactSpec("acute_danger", "bool", BOOL_VALUES, False),
+            FactSpec("consent", "enum", CONSENTS, "not_asked"),
+            FactSpec("children_in_household", "enum", YES_NO_UNKNOWN, "unknown"),
+            FactSpec("pregnant", "bool", BOOL_VALUES, False),
+            FactSpec("needs_interpreter", "bool", BOOL_VALUES, False),
+            FactSpec("companion", "enum", COMPANIONS, "none"),
+            FactSpec("county", "county"),
+        )
+    }
+)
+
+# Outcome codes, kinds and sections (CONTRACT.md section 2). Sections are listed in the order
+# the result is read: what to do now first, the record last.
+OUTCOME_CODES = (
+    "ACUTE_EMERGENCY",
+    "AVERT_DUTY",
+    "AVERT_WATCH",
+    "NOTIFY_POLICE",
+    "NOTIFY_CHILD_WELFARE",
+    "SHARE_WITH_CONSENT",
+    "SHARE_WITHOUT_CONSENT",
+    "KEEP_CONFIDENTIALITY",
+    "TELL_PATIENT",
+    "QUALIFIED_INTERPRETER",
+    "NO_CHILD_INTERPRETER",
+    "NO_COMPANION_INTERPRETER",
+    "TALK_ALONE",
+    "PREGNANCY_CARE",
+    "CHILDREN_AS_RELATIVES",
+    "DOCUMENT",
+    "REFER_TRAFFICKING",
+    "REFER_HONOUR_VIOLENCE",
+    "REFER_ELDER_ABUSE",
+    "REFER_SEXUAL_ASSAULT",
+    "REFER_CRISIS_CENTRE",
+    "CONSULT_EXPERT",
+)
+KINDS = ("must", "may", "must_not", "advice")
+SECTIONS = ("acute", "avert", "sharing", "interpreter", "care", "referral", "documentation")
+
+CONTACT_SLUGS = (
+    "police-112",
+    "medical-113",
+    "police-02800",
+    "legevakt-116117",
+    "alarmtelefonen-116111",
+    "vo-linjen-116006",
+    "rosa",
+    "kompetanseteamet",
+    "rode-kors-telefonen",
+    "vern-for-eldre",
+    "barnevernvakten",
+    "barneverntjenesten",
+    "krisesentre",
+    "overgrepsmottak",
+    "statens-barnehus",
+    "stottesenter-kriminalitetsutsatte",
+    "nasjonalt-tolkeregister",
+    "rvts-ost",
+    "rvts-sor",
+    "rvts-vest",
+    "rvts-midt",
+    "rvts-nord",
+    "dinutvei",
+    "menneskertilsalgs",
+)
+
+# The pseudo-fact a condition may test to depend on other rules' outcomes.
+OUTCOMES_FACT = "outcomes"
+
+# ---------------------------------------------------------------------------------------------
+# Conditions
+
+
+OPERATORS = {
+    # operator: (label, takes a value, value is a list)
+    "equals": ("equals", True, False),
+    "not_equals": ("does not equal", True, False),
+    "in": ("is one of", True, True),
+    "not_in": ("is none of", True, True),
+    "contains": ("contains", True, False),
+    "contains_any": ("contains any of", True, True),
+    "contains_none": ("contains none of", True, True),
+    "is_true": ("is true", False, False),
+    "is_false": ("is false", False, False),
+}
+
+# Which operators make sense for which kind of fact.
+OPERATORS_BY_KIND = {
+    "list": ("contains", "contains_any", "contains_none"),
+    "bool": ("is_true", "is_false"),
+    "enum": ("equals", "not_equals", "in", "not_in"),
+    "county": ("equals", "not_equals", "in", "not_in"),
+}
+
+
+class RuleError(ValueError):
+    """A rule or condition does not fit the contract (unknown fact, operator or value)."""
+
+
+class FactError(ValueError):
+    """The facts do not fit the contract. ``key`` names the offending fact."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.message = message
+
+
+def fact_kind(fact: str) -> str:
+    if fact == OUTCOMES_FACT:
+        return "list"
+    try:
+        return FACTS[fact].kind
+    except KeyError:
+        raise RuleError(f"unknown fact '{fact}'") from None
+
+
+def fact_values(fact: str) -> tuple[str, ...]:
+    """The values a condition on ``fact`` may name (empty for counties: checked elsewhere)."""
+    if fact == OUTCOMES_FACT:
+        return OUTCOME_CODES
+    fact_kind(fact)
+    return FACTS[fact].values
+
+
+@dataclass(frozen=True)
+class Condition:
+    fact: str
+    op: str
+    value: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        kind = fact_kind(self.fact)
+        if self.op not in OPERATORS:
+            raise RuleError(f"unknown operator '{self.op}'")
+        if self.op not in OPERATORS_BY_KIND[kind]:
+            allowed = ", ".join(OPERATORS_BY_KIND[kind])
+            raise RuleError(f"operator '{self.op}' does not fit fact '{self.fact}' ({allowed})")
+        _, takes_value, is_list = OPERATORS[self.op]
+        if not takes_value and self.value:
+            raise RuleError(f"operator '{self.op}' takes no value")
+        if takes_value and not self.value:
+            raise RuleError(f"operator '{self.op}' on '{self.fact}' needs a value")
+        if takes_value and not is_list and len(self.value) != 1:
+            raise RuleError(f"operator '{self.op}' takes exactly one value")
+        allowed_values = fact_values(self.fact)
+        for value in self.value:
+            if kind == "county":
+                if not re.fullmatch(r"\d\d", value):
+                    raise RuleError(f"'{value}' is not a two-digit county number")
+            elif value not in allowed_values:
+                raise RuleError(
+                    f"'{value}' is not a value of '{self.fact}' ({', '.join(allowed_values)})"
+                )
+
+    def holds(self, facts: Mapping[str, Any]) -> bool:
+        actual = facts[self.fact]
+        op = self.op
+        if op == "is_true":
+            return actual is True
+        if op == "is_false":
+            return actual is False
+        if op == "equals":
+            return actual == self.value[0]
+        if op == "not_equals":
+            return actual != self.value[0]
+        if op == "in":
+            return actual in self.value
+        if op == "not_in":
+            return actual not in self.value
+        if op == "contains":
+            return self.value[0] in actual
+        if op == "contains_any":
+            return any(v in actual for v in self.value)
+        # contains_none
+        return not any(v in actual for v in self.value)
+
+    def describe(self, facts: Mapping[str, Any]) -> str:
+        """A short reason for the trace, naming the fact and the answer that met it."""
+        actual = facts[self.fact]
+        if isinstance(actual, bool):
+            shown = "true" if actual else "false"
+        elif isinstance(actual, (tuple, list, frozenset)):
+            shown = "[" + ", ".join(sorted(actual)) + "]"
+        else:
+            shown = str(actual)
+        label = OPERATORS[self.op][0]
+        if self.value:
+            return f"{self.fact} = {shown} ({label} {', '.join(self.value)})"
+        return f"{self.fact} = {shown}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules, outcomes, contacts
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    name: str
+    conditions: tuple[Condition, ...]
+    outcomes: tuple[str, ...]
+
+    def depends_on(self) -> frozenset[str]:
+        """Outcome codes this rule's conditions test."""
+        return frozenset(v for c in self.conditions if c.fact == OUTCOMES_FACT for v in c.value)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: str
+    kind: str
+    section: str
+    priority: int = 100
+    titles: Mapping[str, str] = field(default_factory=dict)
+    bodies: Mapping[str, str] = field(default_factory=dict)
+    legal_basis: tuple[str, ...] = ()
+    legal_links: tuple[tuple[str, str], ...] = ()  # (citation, url)
+    categories: tuple[str, ...] = ()
+
+    def title(self, lang: str = "nb") -> str:
+        return self.titles.get(lang) or self.titles.get("nb") or self.code
+
+    def body(self, lang: str = "nb") -> str:
+        return self.bodies.get(lang) or self.bodies.get("nb") or ""
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        section = SECTIONS.index(self.section) if self.section in SECTIONS else len(SECTIONS)
+        return (section, self.priority, self.code)
+
+
+@dataclass(frozen=True)
+class Contact:
+    slug: str
+    names: Mapping[str, str]
+    categories: tuple[str, ...]
+    counties: frozenset[str] | None = None  # None: national
+    phone: str | None = None
+    order: int = 100
+    extra: Mapping[str, Any] = field(default_factory=dict)  # display data for the pages
+
+    def name(self, lang: str = "nb") -> str:
+        return self.names.get(lang) or self.names.get("nb") or self.slug
+
+    def serves(self, county: str) -> bool:
+        return self.counties is None or county in self.counties
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Everything evaluation needs, compiled once: rules in dependency order, outcomes by code,
+    contacts, and the known counties."""
+
+    rules: tuple[Rule, ...]
+    outcomes: Mapping[str, Outcome]
+    contacts: tuple[Contact, ...] = ()
+    counties: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(
+        cls,
+        rules: Sequence[Rule],
+        outcomes: Sequence[Outcome],
+        contacts: Sequence[Contact] = (),
+        counties: Sequence[str] = (),
+    ) -> RuleSet:
+        by_code = {o.code: o for o in outcomes}
+        for rule in rules:
+            for code in rule.outcomes:
+                if code not in by_code:
+                    raise RuleError(f"rule '{rule.key}' gives unknown outcome '{code}'")
+        ordered = order_rules(rules)
+        return cls(
+            rules=ordered,
+            outcomes=MappingProxyType(by_code),
+            contacts=tuple(sorted(contacts, key=lambda c: (c.order, c.slug))),
+            counties=frozenset(counties),
+        )
+
+
+def order_rules(rules: Sequence[Rule]) -> tuple[Rule, ...]:
+    """Order rules so that a rule testing an outcome runs after every rule that gives it.
+
+    Each rule gets a layer: 0 if it tests no outcome, otherwise one more than the highest layer
+    of the rules giving what it tests. A cycle (a rule that would wait on itself) is an error.
+    """
+    givers: dict[str, list[int]] = {}
+    for i, rule in enumerate(rules):
+        for code in rule.outcomes:
+            givers.setdefault(code, []).append(i)
+    layer: dict[int, int] = {}
+    visiting: set[int] = set()
+
+    def layer_of(i: int) -> int:
+        if i in layer:
+            return layer[i]
+        if i in visiting:
+            raise RuleError(f"rule '{rules[i].key}' depends on its own outcome through a cycle")
+        visiting.add(i)
+        deps = [j for code in rules[i].depends_on() for j in givers.get(code, ())]
+        layer[i] = 1 + max(map(layer_of, deps)) if deps else 0
+        visiting.discard(i)
+        return layer[i]
+
+    indexes = sorted(range(len(rules)), key=lambda i: (layer_of(i), i))
+    return tuple(rules[i] for i in indexes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts
+
+
+def normalize_facts(raw: Mapping[str, Any], counties: frozenset[str] = frozenset()) -> Mapping:
+    """Check ``raw`` against the contract and fill in neutral values for omitted facts.
+
+    Raises FactError naming the first fact that is unknown, missing or has a wrong value.
+    Lenient where the contract asks it to be: YAML's bare yes/no for children_in_household and
+    an unquoted county number are accepted. ``counties``, when given, lists the valid county
+    numbers.
+    """
+    if not isinstance(raw, Mapping):
+        raise FactError("facts", "expected a mapping of fact names to values")
+    for key in raw:
+        if key not in FACTS:
+            raise FactError(str(key), f"unknown fact; expected one of {', '.join(FACTS)}")
+    facts: dict[str, Any] = {}
+    for name, spec in FACTS.items():
+        if name not in raw or raw[name] is None:
+            if spec.required:
+                raise FactError(name, "missing; this fact is required")
+            facts[name] = spec.default
+            continue
+        facts[name] = _normalize_value(spec, raw[name], counties)
+    return MappingProxyType(facts)
+
+
+def _normalize_value(spec: FactSpec, value: Any, counties: frozenset[str]) -> Any:
+    name = spec.name
+    if spec.kind == "list":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or not value:
+            raise FactError(name, f"expected a list of at least one of {', '.join(spec.values)}")
+        for item in value:
+            if item not in spec.values:
+                raise FactError(
+                    name, f"unknown value '{item}'; expected one of {', '.join(spec.values)}"
+                )
+        return frozenset(value)
+    if spec.kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise FactError(name, f"expected true or false, got '{value}'")
+    if spec.kind == "enum":
+        if isinstance(value, bool) and spec.values == YES_NO_UNKNOWN:
+            # YAML 1.1 reads a bare yes/no as a boolean: take it as the trainer meant it.
+            return "yes" if value else "no"
+        if value not in spec.values:
+            raise FactError(
+                name, f"unknown value '{value}'; expected one of {', '.join(spec.values)}"
+            )
+        return value
+    # county: a two-digit string; YAML reads a bare 03 as the number 3.
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = f"{value:02d}"
+    if not isinstance(value, str) or not re.fullmatch(r"\d\d", value):
+        raise FactError(name, f"expected a two-digit county number, got '{value}'")
+    if counties and value not in counties:
+        raise FactError(
+            name, f"unknown county '{value}'; expected one of {', '.join(sorted(counties))}"
+        )
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation
+
+
+@dataclass(frozen=True)
+class TraceEntry:
+    rule: str
+    name: str
+    outcomes: tuple[str, ...]
+    because: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    facts: Mapping[str, Any]
+    outcomes: tuple[Outcome, ...]
+    contacts: tuple[Contact, ...]
+    trace: tuple[TraceEntry, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(o.code for o in self.outcomes)
+
+    @property
+    def contact_slugs(self) -> tuple[str, ...]:
+        return tuple(c.slug for c in self.contacts)
+
+    def rules_for(self, code: str) -> tuple[TraceEntry, ...]:
+        """The trace entries (rules and reasons) that gave outcome ``code``."""
+        return tuple(t for t in self.trace if code in t.outcomes)
+
+
+def evaluate(ruleset: RuleSet, raw_facts: Mapping[str, Any]) -> Result:
+    """Apply every rule of ``ruleset`` to the facts and collect what fires.
+
+    Outcomes come ordered by section, then priority; contacts are those in the categories of
+    the outcomes, national ones and those serving the county, in the order of the first outcome
+    that calls for them. Raises FactError when the facts do not fit the contract.
+    """
+    facts = normalize_facts(raw_facts, ruleset.counties)
+    given: set[str] = set()
+    trace: list[TraceEntry] = []
+    # Rules are ordered by layer, so ``given`` holds every outcome a dependent rule may test.
+    scope = dict(facts)
+    for rule in ruleset.rules:
+        scope[OUTCOMES_FACT] = given
+        if all(c.holds(scope) for c in rule.conditions):
+            trace.append(
+                TraceEntry(
+                    rule=rule.key,
+                    name=rule.name,
+                    outcomes=rule.outcomes,
+                    because=tuple(c.describe(scope) for c in rule.conditions),
+                )
+            )
+            given.update(rule.outcomes)
+    outcomes = sorted((ruleset.outcomes[code] for code in given), key=lambda o: o.sort_key)
+    return Result(
+        facts=facts,
+        outcomes=tuple(outcomes),
+        contacts=select_contacts(ruleset.contacts, outcomes, facts["county"]),
+        trace=tuple(trace),
+    )
+
+
+def select_contacts(
+    contacts: Sequence[Contact], outcomes: Sequence[Outcome], county: str
+) -> tuple[Contact, ...]:
+    """Contacts in the outcomes' categories that serve ``county``, each once."""
+    rank: dict[str, int] = {}
+    for i, outcome in enumerate(outcomes):
+        for category in outcome.categories:
+            rank.setdefault(category, i)
+    chosen = []
+    for contact in contacts:
+        ranks = [rank[c] for c in contact.categories if c in rank]
+        if ranks and contact.serves(county):
+            chosen.append((min(ranks), contact))
+    chosen.sort(key=lambda pair: (pair[0], pair[1].order, pair[1].slug))
+    return tuple(contact for _, contact in chosen)
+
+
+# ---------------------------------------------------------------------------------------------
+# Case files (CONTRACT.md section 4)
+
+CASE_KEYS = {"slug", "title", "summary", "facts", "expect", "title_en", "summary_en", "prompts"}
+
+
+@dataclass(frozen=True)
+class Expectation:
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Case:
+    slug: str
+    title: str
+    summary: str
+    facts: Mapping[str, Any]
+    outcomes: Expectation = Expectation()
+    contacts: Expectation = Expectation()
+    has_expect: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class CaseError(ValueError):
+    """A case document does not fit the contract; the message names the key."""
+
+
+def parse_case(doc: Any, contact_slugs: Sequence[str] = CONTACT_SLUGS) -> Case:
+    """Check a loaded case document (from YAML or JSON) and return a Case.
+
+    The facts are kept as written (normalized only by ``evaluate``) but checked here, so a bad
+    file is reported before anything is evaluated.
+    """
+    if not isinstance(doc, Mapping):
+        raise CaseError("the document is not a mapping with slug, title, facts and expect")
+    unknown = sorted(str(k) for k in doc if k not in CASE_KEYS)
+    if unknown:
+        raise CaseError(f"{unknown[0]}: unknown key; expected {', '.join(sorted(CASE_KEYS))}")
+    slug = doc.get("slug")
+    if not isinstance(slug, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        raise CaseError("slug: missing or not a lowercase slug (letters, digits, hyphens)")
+    if "facts" not in doc:
+        raise CaseError("facts: missing; a case needs its facts")
+    try:
+        normalize_facts(doc["facts"])
+    except FactError as e:
+        raise CaseError(f"facts.{e.key}: {e.message}") from None
+    expect = doc.get("expect")
+    outcomes = contacts = Expectation()
+    if expect is not None:
+        if not isinstance(expect, Mapping):
+            raise CaseError("expect: expected a mapping with outcomes and/or contacts")
+        for key in expect:
+            if key not in ("outcomes", "contacts"):
+                raise CaseError(f"expect.{key}: unknown key; expected outcomes or contacts")
+        outcomes = _expectation(expect.get("outcomes"), "expect.outcomes", OUTCOME_CODES)
+        contacts = _expectation(expect.get("contacts"), "expect.contacts", contact_slugs)
+    extra = {k: doc[k] for k in ("title_en", "summary_en", "prompts") if k in doc}
+    return Case(
+        slug=slug,
+        title=str(doc.get("title") or slug),
+        summary=str(doc.get("summary") or "").strip(),
+        facts=MappingProxyType(dict(doc["facts"])),
+        outcomes=outcomes,
+        contacts=contacts,
+        has_expect=expect is not None,
+        extra=MappingProxyType(extra),
+    )
+
+
+def _expectation(block: Any, where: str, known: Sequence[str]) -> Expectation:
+    if block is None:
+        return Expectation()
+    if not isinstance(block, Mapping):
+        raise CaseError(f"{where}: expected a mapping with include and/or exclude")
+    lists = {}
+    for key, value in block.items():
+        if key not in ("include", "exclude"):
+            raise CaseError(f"{where}.{key}: unknown key; expected include or exclude")
+        if not isinstance(value, (list, tuple)):
+            raise CaseError(f"{where}.{key}: expected a list")
+        for item in value:
+            if item not in known:
+                raise CaseError(f"{where}.{key}: unknown code '{item}'")
+        lists[key] = tuple(value)
+    return Expectation(**lists)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    case: Case
+    result: Result
+    missing_outcomes: tuple[str, ...]
+    unexpected_outcomes: tuple[str, ...]
+    missing_contacts: tuple[str, ...]
+    unexpected_contacts: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not (
+            self.missing_outcomes
+            or self.unexpected_outcomes
+            or self.missing_contacts
+            or self.unexpected_contacts
+        )
+
+    def problems(self) -> list[str]:
+        lines = []
+        for label, codes in (
+            ("missing outcomes", self.missing_outcomes),
+            ("outcomes that should not be there", self.unexpected_outcomes),
+            ("missing contacts", self.missing_contacts),
+            ("contacts that should not be there", self.unexpected_contacts),
+        ):
+            if codes:
+                lines.append(f"{label}: {', '.join(codes)}")
+        return lines
+
+
+def check_case(ruleset: RuleSet, case: Case) -> CheckResult:
+    """Evaluate ``case`` and compare the result with its expectations."""
+    result = evaluate(ruleset, case.facts)
+    codes, slugs = set(result.codes), set(result.contact_slugs)
+    return CheckResult(
+        case=case,
+        result=result,
+        missing_outcomes=tuple(c for c in case.outcomes.include if c not in codes),
+        unexpected_outcomes=tuple(c for c in case.outcomes.exclude if c in codes),
+        missing_contacts=tuple(s for s in case.contacts.include if s not in slugs),
+        unexpected_contacts=tuple(s for s in case.contacts.exclude if s in slugs),
+    )
+
+
+def result_as_dict(case_slug: str | None, result: Result, lang: str = "nb") -> dict:
+    """The JSON shape of CONTRACT.md section 5."""
+    return {
+        "case": case_slug,
+        "outcomes": [
+            {
+                "code": o.code,
+                "kind": o.kind,
+                "title": o.title(lang),
+                "legal_basis": list(o.legal_basis),
+            }
+            for o in result.outcomes
+        ],
+        "contacts": [
+            {"slug": c.slug, "name": c.name(lang), "phone": c.phone} for c in result.contacts
+        ],
+        "trace": [
+            {"rule": t.rule, "outcomes": list(t.outcomes), "because": list(t.because)}
+            for t in result.trace
+        ],
+    }
