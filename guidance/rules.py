@@ -225,27 +225,10 @@ class Condition:
                     f"'{value}' is not a value of '{self.fact}' ({', '.join(allowed_values)})"
                 )
 
+        object.__setattr__(self, "_test", _predicate(self.op, self.value))
+
     def holds(self, facts: Mapping[str, Any]) -> bool:
-        actual = facts[self.fact]
-        op = self.op
-        if op == "is_true":
-            return actual is True
-        if op == "is_false":
-            return actual is False
-        if op == "equals":
-            return actual == self.value[0]
-        if op == "not_equals":
-            return actual != self.value[0]
-        if op == "in":
-            return actual in self.value
-        if op == "not_in":
-            return actual not in self.value
-        if op == "contains":
-            return self.value[0] in actual
-        if op == "contains_any":
-            return any(v in actual for v in self.value)
-        # contains_none
-        return not any(v in actual for v in self.value)
+        return self._test(facts[self.fact])
 
     def describe(self, facts: Mapping[str, Any]) -> str:
         """A short reason for the trace, naming the fact and the answer that met it."""
@@ -260,6 +243,23 @@ class Condition:
         if self.value:
             return f"{self.fact} = {shown} ({label} {', '.join(self.value)})"
         return f"{self.fact} = {shown}"
+
+
+def _predicate(op: str, value: tuple[str, ...]):
+    """Compile an operator and its value into a one-argument test, once per condition."""
+    first, many = (value[0] if value else None), frozenset(value)
+    tests = {
+        "is_true": lambda actual: actual is True,
+        "is_false": lambda actual: actual is False,
+        "equals": lambda actual: actual == first,
+        "not_equals": lambda actual: actual != first,
+        "in": lambda actual: actual in many,
+        "not_in": lambda actual: actual not in many,
+        "contains": lambda actual: first in actual,
+        "contains_any": lambda actual: not many.isdisjoint(actual),
+        "contains_none": lambda actual: many.isdisjoint(actual),
+    }
+    return tests[op]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -491,9 +491,12 @@ def evaluate(ruleset: RuleSet, raw_facts: Mapping[str, Any]) -> Result:
     trace: list[TraceEntry] = []
     # Rules are ordered by layer, so ``given`` holds every outcome a dependent rule may test.
     scope = dict(facts)
+    scope[OUTCOMES_FACT] = given
     for rule in ruleset.rules:
-        scope[OUTCOMES_FACT] = given
-        if all(c.holds(scope) for c in rule.conditions):
+        for condition in rule.conditions:
+            if not condition._test(scope[condition.fact]):
+                break
+        else:
             trace.append(
                 TraceEntry(
                     rule=rule.key,
