@@ -10,7 +10,7 @@ PORT ?= 8000
 # Local runs are development runs: DEBUG on unless the caller says otherwise.
 export DEBUG ?= true
 
-.PHONY: run setup install test lint check-migrations evaluate bench clean
+.PHONY: run setup install test chromium lint check-migrations evaluate bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,16 @@ setup: install
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: install what the tests need and run them
-test: $(TEST_STAMP)
+## test: install what the tests need (Debian's Chromium included) and run them
+test: $(TEST_STAMP) chromium
 	$(PY) -m pytest
+
+# Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Chromium is missing: install Debian's chromium package to run the browser tests"; fi; }
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .

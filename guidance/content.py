@@ -1,14 +1,59 @@
 """The one read path from the database into ``guidance.rules``.
 
-``load_ruleset()`` reads every table the engine needs in a fixed number of queries, whatever
-the number of rules, outcomes or contacts (pinned by tests/test_content.py).
+``load_ruleset()`` and ``load_questions()`` read the tables in a fixed number of queries,
+whatever the number of rules, outcomes, contacts or questions (pinned by
+tests/test_content.py). ``snapshot()`` keeps the compiled content in memory and reloads it
+only when the ContentVersion token has changed: one small query per request, so an edit in the
+admin reaches every app server at once.
 """
+
+import threading
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
 from . import models, rules
 
 RULESET_QUERIES = 12
+QUESTION_QUERIES = 3
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    version: str | None
+    ruleset: rules.RuleSet
+    questions: tuple[rules.Question, ...]
+    counties: tuple[tuple[str, str], ...]  # (number, name)
+
+    def question(self, key):
+        return next((q for q in self.questions if q.key == key), None)
+
+
+_lock = threading.Lock()
+_cached: Snapshot | None = None
+
+
+def current_version():
+    token = models.ContentVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    return str(token) if token else None
+
+
+def snapshot() -> Snapshot:
+    """The content as it is in the database now, compiled; reloaded only after a change."""
+    global _cached
+    version = current_version()
+    cached = _cached
+    if cached is not None and cached.version == version and version is not None:
+        return cached
+    with _lock:
+        fresh = Snapshot(
+            version=version,
+            ruleset=load_ruleset(),
+            questions=load_questions(),
+            counties=tuple(models.County.objects.values_list("number", "name")),
+        )
+        _cached = fresh
+    return fresh
 
 
 def load_ruleset() -> rules.RuleSet:
@@ -26,6 +71,32 @@ def load_ruleset() -> rules.RuleSet:
         outcomes=[to_outcome(o) for o in outcome_rows],
         contacts=[to_contact(c) for c in contact_queryset()],
         counties=list(models.County.objects.values_list("number", flat=True)),
+    )
+
+
+def load_questions() -> tuple[rules.Question, ...]:
+    rows = models.Question.objects.prefetch_related(
+        Prefetch("options", queryset=models.QuestionOption.objects.order_by("order", "id")),
+        Prefetch("conditions", queryset=models.QuestionCondition.objects.order_by("id")),
+    )
+    return tuple(
+        rules.Question(
+            key=q.key,
+            fact=q.fact,
+            order=q.order,
+            texts={"nb": q.text_nb, "en": q.text_en},
+            helps={"nb": q.help_nb, "en": q.help_en},
+            options=tuple(
+                rules.Option(
+                    value=o.value,
+                    labels={"nb": o.label_nb, "en": o.label_en},
+                    helps={"nb": o.help_nb, "en": o.help_en},
+                )
+                for o in q.options.all()
+            ),
+            show_when=tuple(c.as_condition() for c in q.conditions.all()),
+        )
+        for q in rows
     )
 
 

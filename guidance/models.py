@@ -608,3 +608,22 @@ class Case(models.Model):
             rules.parse_case(self.as_document())
         except rules.CaseError as e:
             raise ValidationError(str(e), code="invalid_case") from None
+
+
+class ContentVersion(models.Model):
+    """One row whose token changes whenever any content table changes.
+
+    Every app server keeps the compiled rule set in memory and compares this token (one small
+    query per request) before using it, so an edit in the admin reaches clinicians at once on
+    all servers. Written only by the signals in ``guidance.signals``.
+    """
+
+    token = models.UUIDField("versjon")
+    changed_at = models.DateTimeField("endret", auto_now=True)
+
+    class Meta:
+        verbose_name = "innholdsversjon"
+        verbose_name_plural = "innholdsversjon"
+
+    def __str__(self):
+        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M})"

@@ -687,3 +687,88 @@ def result_as_dict(case_slug: str | None, result: Result, lang: str = "nb") -> d
             for t in result.trace
         ],
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# The questionnaire: which questions to ask, given the answers so far
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    labels: Mapping[str, str]
+    helps: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, lang: str = "nb") -> str:
+        return self.labels.get(lang) or self.labels.get("nb") or self.value
+
+    def help(self, lang: str = "nb") -> str:
+        return self.helps.get(lang) or self.helps.get("nb") or ""
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    fact: str
+    order: int
+    texts: Mapping[str, str]
+    helps: Mapping[str, str] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()
+    show_when: tuple[Condition, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return FACTS[self.fact].kind
+
+    def text(self, lang: str = "nb") -> str:
+        return self.texts.get(lang) or self.texts.get("nb") or self.key
+
+    def help(self, lang: str = "nb") -> str:
+        return self.helps.get(lang) or self.helps.get("nb") or ""
+
+    def applies(self, answers: Mapping[str, Any]) -> bool:
+        """Whether earlier answers call for this question. A condition on a fact not yet
+        answered does not hold, so a follow-up question waits for the answer it depends on."""
+        for condition in self.show_when:
+            if condition.fact not in answers or not condition.holds(answers):
+                return False
+        return True
+
+    def label_of(self, value: Any, lang: str = "nb") -> str:
+        """The answer in words, for the review page and the trace."""
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        if isinstance(value, (frozenset, list, tuple)):
+            ordered = [o for o in self.options if o.value in value]
+            return ", ".join(o.label(lang) for o in ordered)
+        for option in self.options:
+            if option.value == value:
+                return option.label(lang)
+        return str(value)
+
+
+def visible_questions(questions: Sequence[Question], answers: Mapping[str, Any]):
+    """The questions to ask, in order, for these answers (parsed facts, not raw strings)."""
+    return [q for q in questions if q.applies(answers)]
+
+
+def first_unanswered(questions: Sequence[Question], answers: Mapping[str, Any]):
+    """The first question to ask that has no answer yet, or None when all are answered."""
+    for question in visible_questions(questions, answers):
+        if question.fact not in answers:
+            return question
+    return None
+
+
+def prune_answers(questions: Sequence[Question], answers: Mapping[str, Any]) -> dict:
+    """Drop the answers to questions that earlier answers no longer call for, and keep the
+    rest: changing an earlier answer keeps every later answer that still applies."""
+    kept = dict(answers)
+    changed = True
+    while changed:  # hiding one question can hide another that depends on it
+        changed = False
+        for question in questions:
+            if question.fact in kept and not question.applies(kept):
+                del kept[question.fact]
+                changed = True
+    return kept

@@ -82,3 +82,106 @@ def manage(*args, sqlite_path=None, **env):
         text=True,
         timeout=120,
     )
+
+
+# --- Browser tests: a real server process, Debian's Chromium, Playwright and axe -------------
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url(seeded_sqlite):
+    """The app served by `manage.py runserver` in its own process, on the seeded SQLite file.
+
+    A separate process keeps the browser tests honest (nothing shared with the test's memory)
+    and leaves pytest-django's test database alone.
+    """
+    import time
+    import urllib.request
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=manage_env(seeded_sqlite),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server did not start: {proc.stderr.read()}") from None
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's async-safety check
+    # would then refuse database access in the same test, which is not concurrent here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server_url):
+    """A fresh browser page that fails the test on any request to another host."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    foreign = []
+
+    def check(route):
+        if not route.request.url.startswith(server_url):
+            foreign.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    context.route("**/*", check)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+    assert not foreign, f"requests left the server's own host: {foreign}"
+
+
+def axe_violations(page):
+    """axe-core's violations on the current page, as 'rule: target' lines."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    found = []
+    for violation in results.response["violations"]:
+        for node in violation["nodes"]:
+            found.append(f"{violation['id']}: {node['target']}")
+    return found
