@@ -151,6 +151,10 @@ STORAGES = {
     },
 }
 
+# Messages travel in a cookie, so the guide never writes a session row.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -412,7 +412,7 @@ def _normalize_value(spec: FactSpec, value: Any, counties: frozenset[str]) -> An
     if spec.kind == "list":
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, (list, tuple)) or not value:
+        if not isinstance(value, (list, tuple, set, frozenset)) or not value:
             raise FactError(name, f"expected a list of at least one of {', '.join(spec.values)}")
         for item in value:
             if item not in spec.values:
@@ -457,6 +457,7 @@ class TraceEntry:
     name: str
     outcomes: tuple[str, ...]
     because: tuple[str, ...]
+    facts: tuple[str, ...] = ()  # the facts the rule's conditions tested, in order
 
 
 @dataclass(frozen=True)
@@ -503,6 +504,9 @@ def evaluate(ruleset: RuleSet, raw_facts: Mapping[str, Any]) -> Result:
                     name=rule.name,
                     outcomes=rule.outcomes,
                     because=tuple(c.describe(scope) for c in rule.conditions),
+                    facts=tuple(
+                        dict.fromkeys(c.fact for c in rule.conditions if c.fact != OUTCOMES_FACT)
+                    ),
                 )
             )
             given.update(rule.outcomes)
@@ -513,6 +517,18 @@ def evaluate(ruleset: RuleSet, raw_facts: Mapping[str, Any]) -> Result:
         contacts=select_contacts(ruleset.contacts, outcomes, facts["county"]),
         trace=tuple(trace),
     )
+
+
+def is_open(contact: Contact, at) -> bool | None:
+    """Whether ``contact`` answers at ``at`` (a local Europe/Oslo datetime, passed in so tests
+    can freeze the clock). None when its hours are not known."""
+    if contact.extra.get("always_open"):
+        return True
+    hours = contact.extra.get("hours") or ()
+    if not hours:
+        return None
+    weekday, now = at.weekday(), at.time()
+    return any(day == weekday and opens <= now < closes for day, opens, closes in hours)
 
 
 def select_contacts(

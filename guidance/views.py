@@ -1,13 +1,363 @@
+"""The clinician's guide: start, one question per page, review, result.
+
+Every view has one shape: load the content snapshot and the walk, validate, act, redirect
+(post/redirect/get). The walk's answers travel in a signed token in the URL or form, so the
+guide writes nothing to the database and any app server can answer any step.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
+
+from . import content, rules
+from .forms import BrokenWalk, Walk, question_form
+
+# The result's sections, in reading order, with their headings.
+SECTION_TITLES = {
+    "acute": "Acute: act now",
+    "avert": "Duty to avert",
+    "sharing": "Confidentiality and sharing",
+    "interpreter": "Interpreter",
+    "care": "The conversation and care",
+    "referral": "Referrals and advice",
+    "documentation": "Documentation",
+}
+KIND_LABELS = {"must": "Must", "may": "May", "must_not": "Must not", "advice": "Advice"}
+
+
+def clock():
+    """Now, in Oslo. A function of its own so tests can freeze it."""
+    return timezone.localtime(timezone.now())
+
+
+def lang():
+    return "en" if (get_language() or "nb").startswith("en") else "nb"
+
+
+def guide_url(name, walk, *args, **params):
+    """The URL of a guide step carrying the walk's token (and any extra parameters)."""
+    query = {"s": walk.token} if walk.token else {}
+    query.update({k: v for k, v in params.items() if v})
+    url = reverse(f"guidance:{name}", args=args)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def question_url(question, walk, **params):
+    return guide_url("question", walk, question.key, **params)
+
+
+def load_walk(request, snap):
+    """The walk from the request's token; a broken token starts the guide again."""
+    token = request.POST.get("s") if request.method == "POST" else request.GET.get("s")
+    return Walk.from_token(token, snap.questions)
+
+
+def restart(request, reason):
+    if reason == "expired":
+        text = _("Your answers were more than 12 hours old, so the guide has started again.")
+    else:
+        text = _("Your answers could not be read, so the guide has started again.")
+    messages.warning(request, text)
+    return redirect("guidance:start")
 
 
 @require_safe
 def home(request):
     return render(request, "guidance/home.html")
+
+
+@require_safe
+def start(request):
+    snap = content.snapshot()
+    if not snap.questions:
+        return render(request, "guidance/unavailable.html", status=503)
+    return redirect(question_url(snap.questions[0], Walk()))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def question(request, key):
+    snap = content.snapshot()
+    try:
+        walk = load_walk(request, snap)
+    except BrokenWalk as e:
+        return restart(request, str(e))
+    answers = walk.answers()
+    current = snap.question(key)
+    visible = rules.visible_questions(snap.questions, answers)
+    pending = rules.first_unanswered(snap.questions, answers)
+    # A question that no answer calls for, or one beyond the first unanswered, is not
+    # reachable yet: go to the first question still to answer.
+    if (
+        current is None
+        or current not in visible
+        or (pending is not None and visible.index(current) > visible.index(pending))
+    ):
+        target = pending or None
+        if target is None:
+            return redirect(guide_url("review", walk))
+        return redirect(question_url(target, walk))
+
+    back_to_review = request.GET.get("return") == "review" or request.POST.get("return") == "review"
+    if request.method == "POST":
+        form = question_form(current, lang(), snap.counties, data=request.POST)
+        if form.is_valid():
+            walk = walk.with_answer(current.fact, form.cleaned_data[current.fact], snap.questions)
+            return redirect(next_step(snap, walk, current, back_to_review))
+    else:
+        initial = {}
+        if current.fact in walk.raw:
+            initial[current.fact] = walk.raw[current.fact]
+        form = question_form(current, lang(), snap.counties, initial=initial)
+
+    position = visible.index(current)
+    previous = visible[position - 1] if position else None
+    return render(
+        request,
+        "guidance/question.html",
+        {
+            "question": current,
+            "text": current.text(lang()),
+            "help": current.help(lang()),
+            "choices": choices(current, form, snap.counties),
+            "errors": form.errors.get(current.fact, []),
+            "walk": walk,
+            "step": position + 1,
+            "steps": len(visible),
+            "back_url": question_url(previous, walk) if previous else reverse("guidance:home"),
+            "back_to_review": back_to_review,
+            "acute": answers.get("acute_danger") is True,
+        },
+    )
+
+
+def choices(question, form, counties):
+    """The answers to offer, with what is selected now (posted data, or the walk's answer)."""
+    if form.is_bound:
+        chosen = form.data.getlist(question.fact)
+    else:
+        chosen = form.initial.get(question.fact, [])
+    chosen = {str(v) for v in (chosen if isinstance(chosen, (list, tuple)) else [chosen])}
+    if question.kind == "county":
+        options = [(number, f"{name} ({number})", "") for number, name in counties]
+    else:
+        options = [(o.value, o.label(lang()), o.help(lang())) for o in question.options]
+    return [
+        {
+            "value": value,
+            "label": label,
+            "help": help,
+            "checked": value in chosen,
+            "id": f"{question.fact}-{i}",
+        }
+        for i, (value, label, help) in enumerate(options)
+    ]
+
+
+def next_step(snap, walk, current, back_to_review):
+    answers = walk.answers()
+    pending = rules.first_unanswered(snap.questions, answers)
+    if pending is None and back_to_review:
+        return guide_url("review", walk)
+    visible = rules.visible_questions(snap.questions, answers)
+    later = visible[visible.index(current) + 1 :] if current in visible else visible
+    if later:
+        return question_url(later[0], walk, **({"return": "review"} if back_to_review else {}))
+    if pending is not None:
+        return question_url(pending, walk)
+    return guide_url("review", walk)
+
+
+@never_cache
+@require_safe
+def review(request):
+    snap = content.snapshot()
+    try:
+        walk = load_walk(request, snap)
+    except BrokenWalk as e:
+        return restart(request, str(e))
+    answers = walk.answers()
+    pending = rules.first_unanswered(snap.questions, answers)
+    if pending is not None:
+        return redirect(question_url(pending, walk))
+    counties = dict(snap.counties)
+    rows = []
+    for q in rules.visible_questions(snap.questions, answers):
+        value = answers[q.fact]
+        shown = counties.get(value, value) if q.kind == "county" else q.label_of(value, lang())
+        rows.append(
+            {
+                "question": q.text(lang()),
+                "answer": shown,
+                "url": question_url(q, walk, **{"return": "review"}),
+            }
+        )
+    visible = rules.visible_questions(snap.questions, answers)
+    return render(
+        request,
+        "guidance/review.html",
+        {
+            "rows": rows,
+            "walk": walk,
+            "result_url": guide_url("result", walk),
+            "back_url": question_url(visible[-1], walk),
+            "acute": answers.get("acute_danger") is True,
+        },
+    )
+
+
+@never_cache
+@require_safe
+def result(request):
+    snap = content.snapshot()
+    try:
+        walk = load_walk(request, snap)
+    except BrokenWalk as e:
+        return restart(request, str(e))
+    pending = rules.first_unanswered(snap.questions, walk.answers())
+    if pending is not None:
+        return redirect(question_url(pending, walk))
+    outcome = rules.evaluate(snap.ruleset, walk.facts())
+    context = result_context(snap, outcome, walk, clock())
+    context["note"] = render_to_string("guidance/note.txt", context, request=request).strip()
+    return render(request, "guidance/result.html", context)
+
+
+def result_context(snap, outcome, walk, now):
+    """Everything the result page and the record note show, in the chosen language."""
+    language = lang()
+    answers = outcome.facts
+    questions = {q.fact: q for q in snap.questions}
+    counties = dict(snap.counties)
+
+    def answer_in_words(fact):
+        value = answers[fact]
+        if fact == "county":
+            return counties.get(value, value)
+        question = questions.get(fact)
+        return question.label_of(value, language) if question else str(value)
+
+    sections = []
+    for section in rules.SECTIONS:
+        items = []
+        for o in outcome.outcomes:
+            if o.section != section:
+                continue
+            why = [
+                {
+                    "rule": t.name,
+                    "answers": [
+                        {
+                            "question": questions[f].text(language) if f in questions else f,
+                            "answer": answer_in_words(f),
+                        }
+                        for f in t.facts
+                    ],
+                }
+                for t in outcome.rules_for(o.code)
+            ]
+            items.append(
+                {
+                    "code": o.code,
+                    "kind": o.kind,
+                    "kind_label": _(KIND_LABELS[o.kind]),
+                    "title": o.title(language),
+                    "paragraphs": [p for p in o.body(language).split("\n\n") if p.strip()],
+                    "legal": o.legal_links,
+                    "why": why,
+                }
+            )
+        if items:
+            sections.append({"key": section, "title": _(SECTION_TITLES[section]), "items": items})
+
+    contacts = []
+    for c in outcome.contacts:
+        extra = c.extra
+        contacts.append(
+            {
+                "slug": c.slug,
+                "name": c.name(language),
+                "description": extra.get("descriptions", {}).get(language, ""),
+                "serves": extra.get("serves", {}).get(language, ""),
+                "phones": [
+                    {
+                        "number": n,
+                        "tel": "".join(ch for ch in n if ch.isdigit() or ch == "+"),
+                        "label": labels.get(language, ""),
+                    }
+                    for n, labels in extra.get("phones", ())
+                ],
+                "website": extra.get("website"),
+                "email": extra.get("email"),
+                "always_open": extra.get("always_open"),
+                "hours": [
+                    {"day": day, "opens": opens, "closes": closes}
+                    for day, opens, closes in extra.get("hours", ())
+                ],
+                "hours_text": hours_text(extra.get("hours", ())),
+                "website_label": website_label(extra.get("website") or ""),
+                "hours_note": extra.get("hours_note", {}).get(language, ""),
+                "open_now": rules.is_open(c, now),
+                "last_verified": extra.get("last_verified"),
+                "needs_review": extra.get("needs_review"),
+                "regional": c.counties is not None,
+            }
+        )
+    interpreter = answers["needs_interpreter"]
+    return {
+        "sections": sections,
+        "contacts": contacts,
+        "answers": [
+            {"question": questions[f].text(language), "answer": answer_in_words(f)}
+            for f in rules.FACTS
+            if f in walk.raw and f in questions
+        ],
+        "outcomes": [
+            {"title": o.title(language), "legal_basis": o.legal_basis} for o in outcome.outcomes
+        ],
+        "language": language,
+        "now": now,
+        "county": counties.get(answers["county"], answers["county"]),
+        "interpreter": interpreter,
+        "acute": answers["acute_danger"],
+        "walk": walk,
+        "review_url": guide_url("review", walk),
+    }
+
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def hours_text(hours):
+    """Weekly hours in words, consecutive days with the same times joined: "Mon–Fri 09:00–15:00"."""
+    spans = []  # [first day, last day, opens, closes]
+    for day, opens, closes in sorted(hours):
+        last = spans[-1] if spans else None
+        if last and last[1] == day - 1 and (last[2], last[3]) == (opens, closes):
+            last[1] = day
+        else:
+            spans.append([day, day, opens, closes])
+    parts = []
+    for first, last, opens, closes in spans:
+        days = _(WEEKDAYS[first]) if first == last else f"{_(WEEKDAYS[first])}–{_(WEEKDAYS[last])}"
+        parts.append(f"{days} {opens:%H:%M}–{closes:%H:%M}")
+    return ", ".join(parts)
+
+
+def website_label(url):
+    """A web address as people say it: without scheme, "www." or a trailing slash."""
+    label = url.split("://", 1)[-1]
+    return label.removeprefix("www.").rstrip("/")
 
 
 @never_cache
@@ -21,3 +371,10 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def csrf_failure(request, reason=""):
+    """A forged or stale form post: a clear page and 400, never a bare 403 or a 500."""
+    return HttpResponseBadRequest(
+        render_to_string("guidance/bad_request.html", {"reason": reason}, request=request)
+    )

@@ -513,3 +513,19 @@ def test_every_county_gets_exactly_its_own_rvts(ruleset, facts):
 def test_the_seed_table_gives_every_outcome_code_for_some_facts(ruleset):
     given = {code for rule in ruleset.rules for code in rule.outcomes}
     assert given == set(rules.OUTCOME_CODES)
+
+
+# --- Opening hours ----------------------------------------------------------------------------
+
+
+def test_a_contact_is_open_within_its_weekly_hours_only():
+    import datetime as dt
+
+    weekdays = tuple((day, dt.time(9), dt.time(15)) for day in range(5))
+    contact = rules.Contact("k", {"nb": "K"}, (), extra={"hours": weekdays})
+    monday = dt.datetime(2026, 11, 23, 10, 0)
+    assert rules.is_open(contact, monday) is True
+    assert rules.is_open(contact, monday.replace(hour=15)) is False
+    assert rules.is_open(contact, dt.datetime(2026, 11, 22, 10, 0)) is False  # Sunday
+    assert rules.is_open(rules.Contact("a", {}, (), extra={"always_open": True}), monday)
+    assert rules.is_open(rules.Contact("u", {}, ()), monday) is None

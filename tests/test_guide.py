@@ -1,0 +1,322 @@
+"""The clinician's guide through its public URLs: questions, branching, review, result."""
+
+import datetime as dt
+import json
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import yaml
+from django.core import signing
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from guidance import content, forms, rules, views
+from tests.conftest import case_files
+
+pytestmark = pytest.mark.django_db
+
+CASES = case_files()
+
+
+def first_case():
+    """The facts of the first case file: partner violence, serious or repeated."""
+    return yaml.safe_load(CASES[0].read_text(encoding="utf-8"))["facts"]
+
+
+def token_of(response):
+    """The walk token in a redirect's Location."""
+    query = parse_qs(urlparse(response["Location"]).query)
+    return query.get("s", [""])[0]
+
+
+def answer(client, key, value, token=""):
+    """POST one answer the way the form does; returns the redirect."""
+    data = {"s": token}
+    data[key] = value
+    return client.post(f"/guide/q/{key}/", data)
+
+
+def walk_case(client, facts):
+    """Answer every question the guide asks with the case's facts (neutral values for facts
+    the case leaves out), following the guide's own redirects. Returns the final token."""
+    neutral = {name: spec.default for name, spec in rules.FACTS.items()}
+    location = client.get("/guide/")["Location"]
+    token = ""
+    for _ in range(30):
+        path = urlparse(location).path
+        if path == "/guide/review/":
+            return token
+        key = path.rstrip("/").rsplit("/", 1)[-1]
+        value = facts.get(key, neutral[key])
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif key == "children_in_household" and isinstance(facts.get(key), bool):
+            value = "yes" if value else "no"
+        elif key == "county":
+            value = f"{int(value):02d}" if not isinstance(value, str) else value
+        response = answer(client, key, value, token)
+        assert response.status_code == 302, response.content.decode()[:500]
+        location, token = response["Location"], token_of(response)
+    raise AssertionError("the walk did not reach the review page")
+
+
+def shown(response):
+    text = response.content.decode()
+    return (
+        re.findall(r'data-outcome="([A-Z_]+)"', text),
+        re.findall(r'data-contact="([a-z0-9-]+)"', text),
+    )
+
+
+def test_the_start_page_says_what_the_guide_is_and_is_not(client):
+    text = client.get("/").content.decode()
+    assert 'data-action="start"' in text
+    assert "tel:112" in text and "tel:113" in text
+    assert "five minutes" in text or "fem minutter" in text
+
+
+def test_starting_leads_to_the_first_question(client):
+    response = client.get("/guide/")
+    assert response.status_code == 302
+    assert response["Location"] == "/guide/q/acute_danger/"
+
+
+def test_a_question_page_names_its_field_after_the_fact_and_offers_contract_values(client):
+    text = client.get("/guide/q/acute_danger/").content.decode()
+    assert 'name="acute_danger" id="acute_danger-0" value="true"' in text
+    assert 'value="false"' in text
+    assert 'data-action="next"' in text and 'data-action="back"' in text
+    assert "1 av" in text or "1 of" in text
+
+
+def test_answering_moves_on_and_carries_the_answer_in_a_signed_token(client):
+    response = answer(client, "acute_danger", "false")
+    assert response["Location"].startswith("/guide/q/concerns/?s=")
+    data = signing.loads(token_of(response), salt=forms.TOKEN_SALT)
+    assert data == {"acute_danger": "false"}
+
+
+def test_acute_danger_puts_what_to_do_now_first_on_the_next_page(client):
+    response = answer(client, "acute_danger", "true")
+    page = client.get(response["Location"]).content.decode()
+    assert page.index("tel:112") < page.index('name="concerns"')
+    assert "acute-now" in page
+
+
+def test_a_follow_up_question_appears_only_when_an_answer_calls_for_it(client):
+    token = token_of(answer(client, "acute_danger", "false"))
+    to_trafficking = answer(client, "concerns", "trafficking", token)
+    assert urlparse(to_trafficking["Location"]).path == "/guide/q/aggravated/"
+    to_violence = answer(client, "concerns", "partner_family_violence", token)
+    assert urlparse(to_violence["Location"]).path == "/guide/q/serious_or_repeated/"
+    to_nsc = answer(client, "concerns", "negative_social_control", token)
+    assert urlparse(to_nsc["Location"]).path == "/guide/q/person_age/"
+
+
+def test_a_missing_answer_is_a_form_error_the_clinician_understands(client):
+    token = token_of(answer(client, "acute_danger", "false"))
+    response = client.post("/guide/q/concerns/", {"s": token})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'role="alert"' in text
+    assert "Velg minst ett svar" in text or "Choose at least one answer" in text
+
+
+def test_a_forged_value_is_a_form_error_not_a_500(client):
+    response = answer(client, "likelihood", "definitely")
+    # likelihood is not reachable yet: the guide sends the clinician to the first question
+    assert response.status_code == 302
+    token = walk_until(client, "likelihood")
+    response = answer(client, "likelihood", "definitely", token)
+    assert response.status_code == 200
+    assert "is-invalid" in response.content.decode() or 'role="alert"' in response.content.decode()
+
+
+def walk_until(client, key):
+    facts = {
+        "concerns": ["trafficking"],
+        "timing": "ongoing",
+        "county": "03",
+        "person_age": "adult",
+        "aggravated": False,
+    }
+    location, token = client.get("/guide/")["Location"], ""
+    while True:
+        current = urlparse(location).path.rstrip("/").rsplit("/", 1)[-1]
+        if current == key:
+            return token
+        value = facts.get(current, rules.FACTS[current].default)
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        response = answer(client, current, value, token)
+        location, token = response["Location"], token_of(response)
+
+
+def test_a_tampered_token_starts_the_guide_again_with_a_message(client):
+    response = client.get("/guide/q/concerns/?s=not-a-real-token", follow=True)
+    assert response.redirect_chain[0][0] == "/guide/"
+    assert "startet på nytt" in response.content.decode() or "started again" in (
+        response.content.decode()
+    )
+
+
+def test_an_expired_token_starts_the_guide_again(client, monkeypatch):
+    token = token_of(answer(client, "acute_danger", "false"))
+    monkeypatch.setattr(forms, "TOKEN_MAX_AGE", -1)
+    response = client.get(f"/guide/q/concerns/?s={token}")
+    assert response["Location"] == "/guide/"
+
+
+def test_a_signed_token_with_answers_outside_the_contract_starts_again(client):
+    token = signing.dumps({"likelihood": "definitely"}, salt=forms.TOKEN_SALT)
+    response = client.get(f"/guide/review/?s={token}")
+    assert response["Location"] == "/guide/"
+
+
+def test_jumping_ahead_by_url_leads_back_to_the_first_unanswered_question(client):
+    token = token_of(answer(client, "acute_danger", "false"))
+    for path in ("/guide/q/county/", "/guide/review/", "/guide/result/"):
+        response = client.get(f"{path}?s={token}")
+        assert urlparse(response["Location"]).path == "/guide/q/concerns/", path
+
+
+def test_an_unknown_question_leads_to_the_first_unanswered(client):
+    response = client.get("/guide/q/favourite-colour/")
+    assert response["Location"] == "/guide/q/acute_danger/"
+
+
+def test_back_goes_to_the_previous_question_with_the_answers_kept(client):
+    token = token_of(answer(client, "acute_danger", "false"))
+    text = client.get(f"/guide/q/concerns/?s={token}").content.decode()
+    back = re.search(r'href="([^"]+)" data-action="back"', text).group(1)
+    assert back.startswith("/guide/q/acute_danger/?s=")
+    again = client.get(back.replace("&amp;", "&")).content.decode()
+    assert 'value="false" checked' in again
+
+
+def test_changing_an_earlier_answer_keeps_later_answers_that_still_apply(client):
+    case = first_case()  # partner violence with serious_or_repeated
+    token = walk_case(client, case)
+    answers = forms.Walk.from_token(token, ()).raw
+    assert "serious_or_repeated" in answers
+    changed = answer(client, "concerns", ["partner_family_violence", "fgm"], token)
+    kept = forms.Walk.from_token(token_of(changed), ()).raw
+    assert kept["serious_or_repeated"] == answers["serious_or_repeated"]
+    assert kept["likelihood"] == answers["likelihood"]
+    dropped = forms.Walk.from_token(token_of(answer(client, "concerns", "fgm", token)), ()).raw
+    assert "serious_or_repeated" not in dropped
+    assert dropped["likelihood"] == answers["likelihood"]
+
+
+def test_changing_an_answer_from_the_review_returns_to_the_review(client):
+    token = walk_case(client, first_case())
+    review = client.get(f"/guide/review/?s={token}").content.decode()
+    assert "return=review" in review
+    response = client.post(
+        "/guide/q/timing/", {"s": token, "timing": "expected", "return": "review"}
+    )
+    assert urlparse(response["Location"]).path == "/guide/review/"
+
+
+def test_the_review_lists_every_answer_with_a_link_to_change_it(client):
+    token = walk_case(client, first_case())
+    text = client.get(f"/guide/review/?s={token}").content.decode()
+    assert text.count("return=review") == len(forms.Walk.from_token(token, ()).raw)
+    assert 'data-action="next"' in text
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_the_result_page_agrees_with_evaluate(client, path, capsys):
+    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    token = walk_case(client, case["facts"])
+    response = client.get(f"/guide/result/?s={token}")
+    assert response.status_code == 200
+    outcomes, contacts = shown(response)
+    call_command("evaluate", str(path))
+    expected = json.loads(capsys.readouterr().out)
+    assert sorted(outcomes) == sorted(o["code"] for o in expected["outcomes"])
+    assert contacts == [c["slug"] for c in expected["contacts"]]
+
+
+def test_the_result_shows_law_links_why_phone_links_and_the_note(client):
+    case = first_case()
+    text = client.get(f"/guide/result/?s={walk_case(client, case)}").content.decode()
+    assert 'href="https://lovdata.no/lov/2005-05-20-28/§196"' in text
+    assert "<details" in text
+    assert 'href="tel:112"' in text
+    assert 'id="record-note"' in text and "readonly" in text
+    assert "data-copy-target" in text
+
+
+def test_the_note_carries_no_identifiers_and_names_the_legal_basis(client):
+    case = first_case()
+    response = client.get(f"/guide/result/?s={walk_case(client, case)}")
+    note = response.context["note"]
+    assert "strl § 196" in note
+    assert "{" not in note and "&quot;" not in note
+
+
+def test_open_now_follows_the_clock_in_oslo(client, monkeypatch):
+    facts = {"concerns": ["elder_abuse"], "timing": "ongoing", "county": "03"}
+    token = walk_case(client, facts)
+    oslo = dt.timezone(dt.timedelta(hours=1))
+    monkeypatch.setattr(views, "clock", lambda: dt.datetime(2026, 11, 23, 10, 0, tzinfo=oslo))
+    monday = client.get(f"/guide/result/?s={token}").content.decode()
+    monkeypatch.setattr(views, "clock", lambda: dt.datetime(2026, 11, 22, 10, 0, tzinfo=oslo))
+    sunday = client.get(f"/guide/result/?s={token}").content.decode()
+
+    def vern(text):
+        return text[text.index('data-contact="vern-for-eldre"') :][:2500]
+
+    assert "Åpen nå" in vern(monday) or "Open now" in vern(monday)
+    assert "Stengt nå" in vern(sunday) or "Closed now" in vern(sunday)
+
+
+def test_regional_contacts_follow_the_county_answered(client):
+    base = {"concerns": ["negative_social_control"], "timing": "ongoing"}
+    west = shown(client.get(f"/guide/result/?s={walk_case(client, {**base, 'county': '46'})}"))[1]
+    north = shown(client.get(f"/guide/result/?s={walk_case(client, {**base, 'county': '55'})}"))[1]
+    assert "rvts-vest" in west and "rvts-nord" not in west
+    assert "rvts-nord" in north and "rvts-vest" not in north
+
+
+def test_a_walk_writes_nothing_to_the_database(client):
+    case = first_case()
+    with CaptureQueriesContext(connection) as queries:
+        token = walk_case(client, case)
+        client.get(f"/guide/review/?s={token}")
+        client.get(f"/guide/result/?s={token}")
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
+    assert not client.cookies.get("sessionid")
+
+
+def test_english_shows_english_content(client):
+    client.cookies["django_language"] = "en"
+    text = client.get("/guide/q/acute_danger/").content.decode()
+    assert 'lang="en"' in text
+    question = content.snapshot().question("acute_danger")
+    assert question.text("en") in text
+
+
+def test_a_forged_form_post_without_csrf_is_a_400(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/guide/q/acute_danger/", {"acute_danger": "true"})
+    assert response.status_code == 400
+    assert "Start" in response.content.decode() or "start" in response.content.decode()
+
+
+def test_question_and_result_pages_use_a_constant_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    case = first_case()
+    token = walk_case(client, case)
+    client.get(f"/guide/result/?s={token}")  # warm the content cache
+    with django_assert_max_num_queries(1):
+        client.get(f"/guide/result/?s={token}")
+    with django_assert_max_num_queries(1):
+        client.get(f"/guide/q/timing/?s={token}")
