@@ -8,6 +8,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# GNU gettext compiles the translations at build time.
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, from pyproject.toml, so code changes do not reinstall them.
 COPY pyproject.toml README.md ./
 RUN pip install .
@@ -16,7 +20,8 @@ COPY . .
 
 # Static files are collected at build time; WhiteNoise serves them with far-future headers.
 # The build needs a key only to import the settings; it is not used at run time.
-RUN SECRET_KEY=build-only DEBUG=false python manage.py collectstatic --noinput \
+RUN SECRET_KEY=build-only DEBUG=false python manage.py compilemessages -v0 \
+    && SECRET_KEY=build-only DEBUG=false python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home /app avverge \
     && chown -R avverge /app
 

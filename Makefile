@@ -10,7 +10,7 @@ PORT ?= 8000
 # Local runs are development runs: DEBUG on unless the caller says otherwise.
 export DEBUG ?= true
 
-.PHONY: run setup install test chromium lint check-migrations evaluate bench clean
+.PHONY: run setup install messages test chromium lint check-migrations evaluate bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet -e .
 	touch $@
 
+# Compiled translations are part of the build (GNU gettext's msgfmt; apt installs it).
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; \
+	  else echo "msgfmt is missing: install GNU gettext" >&2; exit 1; fi; }
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
 $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(PIP) install --quiet -e '.[test]'
 	touch $@
@@ -27,7 +35,7 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 install: $(STAMP)
 
 ## setup: install, migrate and load the seed content (safe to run again)
-setup: install
+setup: install messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed
 
@@ -36,7 +44,7 @@ run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: install what the tests need (Debian's Chromium included) and run them
-test: $(TEST_STAMP) chromium
+test: $(TEST_STAMP) chromium messages
 	$(PY) -m pytest
 
 # Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
@@ -59,6 +67,7 @@ evaluate: setup
 
 bench: setup
 	$(PY) benchmarks/rules.py
+	$(PY) benchmarks/pages.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -43,7 +43,7 @@ def snapshot() -> Snapshot:
     global _cached
     version = current_version()
     cached = _cached
-    if cached is not None and cached.version == version and version is not None:
+    if cached is not None and cached.version == version:
         return cached
     with _lock:
         fresh = Snapshot(

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -24,15 +24,20 @@ from .forms import BrokenWalk, Walk, question_form
 
 # The result's sections, in reading order, with their headings.
 SECTION_TITLES = {
-    "acute": "Acute: act now",
-    "avert": "Duty to avert",
-    "sharing": "Confidentiality and sharing",
-    "interpreter": "Interpreter",
-    "care": "The conversation and care",
-    "referral": "Referrals and advice",
-    "documentation": "Documentation",
+    "acute": gettext_lazy("Acute: act now"),
+    "avert": gettext_lazy("Duty to avert"),
+    "sharing": gettext_lazy("Confidentiality and sharing"),
+    "interpreter": gettext_lazy("Interpreter"),
+    "care": gettext_lazy("The conversation and care"),
+    "referral": gettext_lazy("Referrals and advice"),
+    "documentation": gettext_lazy("Documentation"),
 }
-KIND_LABELS = {"must": "Must", "may": "May", "must_not": "Must not", "advice": "Advice"}
+KIND_LABELS = {
+    "must": gettext_lazy("Must"),
+    "may": gettext_lazy("May"),
+    "must_not": gettext_lazy("Must not"),
+    "advice": gettext_lazy("Advice"),
+}
 
 
 def clock():
@@ -270,15 +275,18 @@ def result_context(snap, outcome, walk, now):
                 {
                     "code": o.code,
                     "kind": o.kind,
-                    "kind_label": _(KIND_LABELS[o.kind]),
+                    "kind_label": str(KIND_LABELS[o.kind]),
                     "title": o.title(language),
                     "paragraphs": [p for p in o.body(language).split("\n\n") if p.strip()],
                     "legal": o.legal_links,
                     "why": why,
                 }
             )
+        if section == "documentation":
+            # Whom to contact comes right before documentation, as clinicians read it.
+            sections.append({"key": "contacts", "title": _("Whom to contact"), "items": []})
         if items:
-            sections.append({"key": section, "title": _(SECTION_TITLES[section]), "items": items})
+            sections.append({"key": section, "title": str(SECTION_TITLES[section]), "items": items})
 
     contacts = []
     for c in outcome.contacts:
@@ -335,7 +343,15 @@ def result_context(snap, outcome, walk, now):
     }
 
 
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WEEKDAYS = [
+    gettext_lazy("Mon"),
+    gettext_lazy("Tue"),
+    gettext_lazy("Wed"),
+    gettext_lazy("Thu"),
+    gettext_lazy("Fri"),
+    gettext_lazy("Sat"),
+    gettext_lazy("Sun"),
+]
 
 
 def hours_text(hours):
@@ -349,7 +365,7 @@ def hours_text(hours):
             spans.append([day, day, opens, closes])
     parts = []
     for first, last, opens, closes in spans:
-        days = _(WEEKDAYS[first]) if first == last else f"{_(WEEKDAYS[first])}–{_(WEEKDAYS[last])}"
+        days = str(WEEKDAYS[first]) if first == last else f"{WEEKDAYS[first]}–{WEEKDAYS[last]}"
         parts.append(f"{days} {opens:%H:%M}–{closes:%H:%M}")
     return ", ".join(parts)
 
