@@ -326,9 +326,9 @@ def result_context(snap, outcome, walk, now):
         "sections": sections,
         "contacts": contacts,
         "answers": [
-            {"question": questions[f].text(language), "answer": answer_in_words(f)}
-            for f in rules.FACTS
-            if f in walk.raw and f in questions
+            {"question": q.text(language), "answer": answer_in_words(q.fact)}
+            for q in snap.questions
+            if q.fact in walk.raw
         ],
         "outcomes": [
             {"title": o.title(language), "legal_basis": o.legal_basis} for o in outcome.outcomes
