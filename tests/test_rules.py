@@ -529,3 +529,62 @@ def test_a_contact_is_open_within_its_weekly_hours_only():
     assert rules.is_open(contact, dt.datetime(2026, 11, 22, 10, 0)) is False  # Sunday
     assert rules.is_open(rules.Contact("a", {}, (), extra={"always_open": True}), monday)
     assert rules.is_open(rules.Contact("u", {}, ()), monday) is None
+
+
+# --- Found in review: confidentiality is for capable adults -------------------------------------
+
+
+@pytest.mark.parametrize("age", CHILD_AGES)
+def test_past_abuse_of_a_child_is_never_a_bar_to_sharing(codes, facts, age):
+    result = codes(
+        facts(
+            concerns=["sexual_violence"],
+            person_age=age,
+            timing="past_only",
+            likelihood="certain_or_most_likely",
+            consent="refuses",
+        )
+    )
+    assert "KEEP_CONFIDENTIALITY" not in result
+    assert {"SHARE_WITHOUT_CONSENT", "TELL_PATIENT"} <= result
+
+
+def test_a_person_who_cannot_consent_is_not_kept_in_silence(codes, facts):
+    result = codes(
+        facts(
+            concerns=["elder_abuse"],
+            person_age="adult",
+            consent="lacks_capacity",
+            likelihood="reason_to_believe",
+            children_in_household="no",
+        )
+    )
+    assert "KEEP_CONFIDENTIALITY" not in result
+    assert "SHARE_WITHOUT_CONSENT" in result
+
+
+def test_acute_danger_to_a_child_is_reported_to_child_welfare_too(codes, facts):
+    result = codes(facts(person_age="child_14_15", acute_danger=True))
+    assert {"ACUTE_EMERGENCY", "NOTIFY_POLICE", "NOTIFY_CHILD_WELFARE"} <= result
+
+
+def test_children_living_with_threats_to_kill_a_parent_are_reported(codes, facts):
+    result = codes(
+        facts(
+            concerns=["threat_to_life"],
+            person_age="adult",
+            children_in_household="yes",
+            likelihood="reason_to_believe",
+        )
+    )
+    assert "NOTIFY_CHILD_WELFARE" in result
+
+
+def test_a_vague_feeling_about_a_child_keeps_confidentiality(codes, facts):
+    result = codes(
+        facts(
+            concerns=["fgm"], person_age="child_under_14", timing="expected", likelihood="unclear"
+        )
+    )
+    assert "KEEP_CONFIDENTIALITY" in result
+    assert not result & {"NOTIFY_CHILD_WELFARE", "SHARE_WITHOUT_CONSENT", "AVERT_DUTY"}
