@@ -183,21 +183,31 @@ def next_step(snap, walk, current, back_to_review):
     return guide_url("review", walk)
 
 
-@never_cache
-@require_safe
-def review(request):
+def finished_walk(request):
+    """The content and a walk with every question answered, or the response that sends the
+    clinician where they need to go first (a fresh start, or the first unanswered question)."""
     snap = content.snapshot()
     try:
         walk = load_walk(request, snap)
     except BrokenWalk as e:
-        return restart(request, str(e))
-    answers = walk.answers()
-    pending = rules.first_unanswered(snap.questions, answers)
+        return snap, None, restart(request, str(e))
+    pending = rules.first_unanswered(snap.questions, walk.answers())
     if pending is not None:
-        return redirect(question_url(pending, walk))
+        return snap, None, redirect(question_url(pending, walk))
+    return snap, walk, None
+
+
+@never_cache
+@require_safe
+def review(request):
+    snap, walk, detour = finished_walk(request)
+    if detour:
+        return detour
+    answers = walk.answers()
     counties = dict(snap.counties)
+    visible = rules.visible_questions(snap.questions, answers)
     rows = []
-    for q in rules.visible_questions(snap.questions, answers):
+    for q in visible:
         value = answers[q.fact]
         shown = counties.get(value, value) if q.kind == "county" else q.label_of(value, lang())
         rows.append(
@@ -207,7 +217,6 @@ def review(request):
                 "url": question_url(q, walk, **{"return": "review"}),
             }
         )
-    visible = rules.visible_questions(snap.questions, answers)
     return render(
         request,
         "guidance/review.html",
@@ -224,14 +233,9 @@ def review(request):
 @never_cache
 @require_safe
 def result(request):
-    snap = content.snapshot()
-    try:
-        walk = load_walk(request, snap)
-    except BrokenWalk as e:
-        return restart(request, str(e))
-    pending = rules.first_unanswered(snap.questions, walk.answers())
-    if pending is not None:
-        return redirect(question_url(pending, walk))
+    snap, walk, detour = finished_walk(request)
+    if detour:
+        return detour
     outcome = rules.evaluate(snap.ruleset, walk.facts())
     context = result_context(snap, outcome, walk, clock())
     context["note"] = render_to_string("guidance/note.txt", context, request=request).strip()
