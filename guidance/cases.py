@@ -1,0 +1,256 @@
+"""Case files in and out: the contract's YAML format (CONTRACT.md section 4) for trainers to share.
+
+``export(case)`` writes one case file; ``import_cases(text or Path)`` reads one or more (a file
+may hold several YAML documents), checks every one against the contract before it saves any,
+and creates or updates cases by slug. ``export_many`` and ``import_files`` are the same for a
+set of cases and for uploaded files, so an admin action needs only call them.
+"""
+
+import contextlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from . import content, models, rules
+
+# The order of a case file's keys, as the contract and the shared case files write them.
+KEYS = ("slug", "title", "title_en", "summary", "summary_en", "facts", "expect", "prompts")
+TEXT_KEYS = ("title", "title_en", "summary", "summary_en")
+FOLD_AT = 100  # longer texts (the stories) are written as folded blocks, to read like prose
+WIDTH = 80
+
+
+class CaseFileError(ValueError):
+    """A case file does not fit the contract; the message names the file and the key."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Out
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block mappings, flow lists (``concerns: [a, b]``), and strings quoted whenever a YAML 1.1
+    reader would take them for something else: "yes"/"no" as booleans, "03" as a number."""
+
+
+def _str(dumper, value):
+    tag = "tag:yaml.org,2002:str"
+    if "\n" in value.strip():
+        style = "|"
+    elif len(value) > FOLD_AT:
+        style = ">"
+    elif dumper.resolve(yaml.ScalarNode, value, (True, False)) != tag:
+        style = '"'
+    else:
+        style = None
+    return dumper.represent_scalar(tag, value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+_Dumper.add_representer(
+    dict, lambda d, value: d.represent_mapping("tag:yaml.org,2002:map", value, flow_style=False)
+)
+_Dumper.add_representer(
+    list, lambda d, value: d.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+)
+
+
+def tidy_facts(raw):
+    """The facts in the contract's order and canonical types: the slips the loader forgives
+    (a bare yes/no, an unquoted county number, "true" as text) written the way they are meant."""
+    facts = {}
+    for name, spec in rules.FACTS.items():
+        if name not in raw or raw[name] is None:
+            continue
+        value = raw[name]
+        if spec.kind == "list":
+            value = [value] if isinstance(value, str) else list(value)
+        else:
+            # A value that does not fit is written as it is, for the reader to see and mend.
+            with contextlib.suppress(rules.FactError):
+                value = rules._normalize_value(spec, value, frozenset())
+        facts[name] = value
+    return facts
+
+
+def _ordered_expect(expect):
+    ordered = {}
+    for part in ("outcomes", "contacts"):
+        block = expect.get(part)
+        if block:
+            ordered[part] = {k: list(block[k]) for k in ("include", "exclude") if k in block}
+    return ordered
+
+
+def _ordered_prompts(prompts):
+    return {fact: prompts[fact] for fact in rules.FACTS if prompts.get(fact)}
+
+
+def document(case):
+    """The case as a case-file document, keys and facts in the contract's order."""
+    doc = case.as_document()
+    doc["facts"] = tidy_facts(doc["facts"])
+    if doc.get("expect"):
+        doc["expect"] = _ordered_expect(doc["expect"])
+    if doc.get("prompts"):
+        doc["prompts"] = _ordered_prompts(doc["prompts"])
+    return {key: doc[key] for key in KEYS if doc.get(key) not in (None, "", {})}
+
+
+def export(case):
+    """One case as the text of a case file."""
+    return yaml.dump(
+        document(case), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=WIDTH
+    )
+
+
+def export_all(cases):
+    """Several cases as one YAML stream, documents separated by ``---``."""
+    return "---\n".join(export(case) for case in cases)
+
+
+def export_many(queryset):
+    """For an admin action: (file name, bytes). One case is one YAML file; more are a zip with
+    one file per case, named by slug, ready to drop into fixtures/cases/."""
+    cases = list(queryset)
+    if len(cases) == 1:
+        return f"{cases[0].slug}.yaml", export(cases[0]).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for case in cases:
+            bundle.writestr(f"{case.slug}.yaml", export(case))
+    return "avverge-cases.zip", buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# In
+
+
+def read_documents(text, name):
+    """Parse and check every case document in ``text``; ``name`` (the file) heads any error."""
+    try:
+        if name.lower().endswith(".json"):
+            docs = [json.loads(text)]
+        else:
+            docs = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except json.JSONDecodeError as e:
+        raise CaseFileError(f"{name}: malformed JSON ({e})") from None
+    except yaml.YAMLError as e:
+        raise CaseFileError(f"{name}: malformed YAML ({' '.join(str(e).split())})") from None
+    if not docs:
+        raise CaseFileError(f"{name}: no case in the file")
+    snap = content.snapshot()
+    slugs = [c.slug for c in snap.ruleset.contacts] or rules.CONTACT_SLUGS
+    checked = []
+    for i, doc in enumerate(docs, 1):
+        where = name if len(docs) == 1 else f"{name} (document {i})"
+        try:
+            checked.append(check_document(doc, slugs, snap.ruleset.counties))
+        except CaseFileError as e:
+            raise CaseFileError(f"{where}: {e}") from None
+    return checked
+
+
+def check_document(doc, contact_slugs, counties):
+    """The document with its facts tidied, or CaseFileError naming the key."""
+    try:
+        case = rules.parse_case(doc, contact_slugs)
+        rules.normalize_facts(case.facts, counties)
+    except rules.CaseError as e:
+        raise CaseFileError(str(e)) from None
+    except rules.FactError as e:
+        raise CaseFileError(f"facts.{e.key}: {e.message}") from None
+    for key in TEXT_KEYS:
+        if key in doc and not isinstance(doc[key], str):
+            raise CaseFileError(f"{key}: expected text")
+    prompts = doc.get("prompts") or {}
+    if not isinstance(prompts, dict):
+        raise CaseFileError("prompts: expected a mapping of fact names to discussion questions")
+    for fact, prompt in prompts.items():
+        if fact not in rules.FACTS:
+            raise CaseFileError(f"prompts.{fact}: unknown fact; expected one of the facts")
+        if not isinstance(prompt, str):
+            raise CaseFileError(f"prompts.{fact}: expected a question as text")
+    return {**doc, "facts": tidy_facts(doc["facts"]), "prompts": prompts}
+
+
+def save_documents(docs, name="case files"):
+    """Create or update a case per document, all or none; return [(case, created)]."""
+    slugs = [doc["slug"] for doc in docs]
+    twice = sorted({s for s in slugs if slugs.count(s) > 1})
+    if twice:
+        raise CaseFileError(f"{name}: slug: '{twice[0]}' appears more than once")
+    saved = []
+    with transaction.atomic():
+        for doc in docs:
+            case = models.Case.objects.filter(slug=doc["slug"]).first()
+            created = case is None
+            case = case or models.Case(slug=doc["slug"])
+            # Copied by name, as the seed does; the story is trimmed like seeded stories.
+            case.title = (doc.get("title") or doc["slug"]).strip()
+            case.title_en = (doc.get("title_en") or "").strip()
+            case.summary = (doc.get("summary") or "").strip()
+            case.summary_en = (doc.get("summary_en") or "").strip()
+            case.facts = doc["facts"]
+            case.expect = doc.get("expect")
+            case.prompts = doc.get("prompts") or {}
+            try:
+                case.full_clean()
+            except ValidationError as e:
+                field, errors = next(iter(e.message_dict.items()))
+                raise CaseFileError(f"{name}: {doc['slug']}: {field}: {errors[0]}") from None
+            case.save()
+            saved.append((case, created))
+    return saved
+
+
+def read_file(path):
+    """The text of a case file, or CaseFileError naming it."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CaseFileError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise CaseFileError(f"{path}: cannot read the file ({e})") from None
+
+
+def import_cases(source, name=None):
+    """Import the cases in ``source``: a Path to a case file, or the text of one."""
+    if isinstance(source, Path):
+        name, source = name or str(source), read_file(source)
+    name = name or "case file"
+    return save_documents(read_documents(source, name), name)
+
+
+def import_files(files):
+    """For an admin action: import uploaded files (objects with ``name`` and ``read()``, such
+    as Django's UploadedFile): YAML, JSON, or zips of them. Every case in every file is checked
+    before any is saved. Returns [(case, created)]."""
+    files, docs = list(files), []
+    for upload in files:
+        data = upload.read()
+        if upload.name.lower().endswith(".zip"):
+            try:
+                bundle = zipfile.ZipFile(io.BytesIO(data))
+            except zipfile.BadZipFile:
+                raise CaseFileError(f"{upload.name}: not a zip file") from None
+            members = [m for m in bundle.namelist() if m.endswith((".yaml", ".yml", ".json"))]
+            for member in sorted(members):
+                docs += read_documents(
+                    _text(bundle.read(member), member), f"{upload.name}:{member}"
+                )
+        else:
+            docs += read_documents(_text(data, upload.name), upload.name)
+    return save_documents(docs, ", ".join(f.name for f in files) or "case files")
+
+
+def _text(data, name):
+    try:
+        return data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        raise CaseFileError(f"{name}: not UTF-8 text") from None

@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from guidance import cases
+
+
+class Command(BaseCommand):
+    help = (
+        "Import case files (YAML, possibly several documents, or JSON; contract section 4) into "
+        "the case library, creating or updating each case by slug. Every case in every file is "
+        "checked first; bad input (a malformed or missing file, an unknown key, fact or value) "
+        "exits 2 with one line naming the file and the key, and nothing is saved."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("casefiles", nargs="+", metavar="FILE")
+
+    def handle(self, *args, casefiles, **options):
+        try:
+            docs = []
+            for path in casefiles:
+                docs += cases.read_documents(cases.read_file(path), path)
+            saved = cases.save_documents(docs, ", ".join(casefiles))
+        except cases.CaseFileError as e:
+            raise CommandError(str(e), returncode=2) from None
+        except DatabaseError as e:
+            raise CommandError(
+                f"database not ready ({str(e).strip()}); run 'make setup' first", returncode=2
+            ) from None
+        for case, created in saved:
+            self.stdout.write(f"{'created' if created else 'updated'} {case.slug}")
