@@ -78,7 +78,7 @@ def restart(request, reason):
 
 @require_safe
 def home(request):
-    return render(request, "guidance/home.html")
+    return render(request, "guidance/home.html", {"trainer_url": reverse("guidance:trainer")})
 
 
 @require_safe
