@@ -118,12 +118,15 @@ def server_url(seeded_sqlite):
     import urllib.request
 
     port = free_port()
+    # The server's log goes to a file: a pipe nobody reads fills up and stalls the server.
+    log_path = seeded_sqlite.parent / "server.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed when the fixture ends
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=manage_env(seeded_sqlite),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -133,11 +136,12 @@ def server_url(seeded_sqlite):
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(f"the server did not start: {proc.stderr.read()}") from None
+                raise RuntimeError(f"the server did not start: {log_path.read_text()}") from None
             time.sleep(0.1)
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,442 @@
+"""The admin, where editors keep the guide's tables current (README, "Administration").
+
+Every table keeps its history (django-simple-history): who changed what and when, with any
+earlier version restorable. Rows edited inline under a parent (phone numbers, opening hours,
+conditions, answer options) show their history on the parent's history page, each version
+with a restore link. Contacts import and export as CSV and XLSX (django-import-export).
+Saving a rule or an outcome runs every training case and warns about those that now fail.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import models as db
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats import base_formats
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import admin_views, models
+from .admin_forms import (
+    ConditionForm,
+    ContactForm,
+    ContactPhoneFormSet,
+    EditorForm,
+    LabelledFormSet,
+    OutcomeForm,
+    QuestionOptionForm,
+    QuestionOptionFormSet,
+    RuleConditionFormSet,
+    RuleForm,
+)
+from .admin_resources import ContactExportForm, ContactImportForm, ContactResource
+
+admin.site.site_header = "Avverge – forvaltning"
+admin.site.site_title = "Avverge forvaltning"
+admin.site.index_title = "Innholdet i veiviseren"
+
+
+# --- History ------------------------------------------------------------------------------
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """A table with history. ``history_parts`` names the inline tables (model, foreign key,
+    heading) whose history shows on this table's history page."""
+
+    form = EditorForm
+    history_parts = ()
+    object_history_template = "admin/guidance/object_history.html"
+    object_history_form_template = "admin/guidance/object_history_form.html"
+    object_history_list_template = "admin/guidance/object_history_list.html"
+    # Short related tables: a list of checkboxes is clearer than a picker, and works without
+    # JavaScript.
+    formfield_overrides = {
+        db.ManyToManyField: {
+            "widget": forms.CheckboxSelectMultiple(attrs={"class": "avverge-checkboxes"})
+        },
+        db.URLField: {"assume_scheme": "https"},
+    }
+
+    class Media:
+        css = {"all": ["guidance/admin/admin.css"]}
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        record = getattr(obj, "_history", None)  # set by simple-history on a restored version
+        if record is None:
+            return form
+        # simple-history restores fields but shows the related rows as they are now; fill them
+        # in from the version instead, so restoring a rule brings back its outcomes too.
+        initial = {
+            field.name: [
+                getattr(row, field.m2m_reverse_field_name() + "_id")
+                for row in getattr(record, field.name).all()
+            ]
+            for field in record._history_m2m_fields
+        }
+
+        class VersionForm(form):
+            reverting = True
+
+            def __init__(self, *args, **kwargs):
+                kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
+                super().__init__(*args, **kwargs)
+
+        return VersionForm
+
+    def history_view(self, request, object_id, extra_context=None):
+        parts = [
+            (heading, self.part_history(request, model, fk, object_id))
+            for model, fk, heading in self.history_parts
+        ]
+        context = {"history_parts": parts, **(extra_context or {})}
+        return super().history_view(request, object_id, extra_context=context)
+
+    def part_history(self, request, model, fk, object_id):
+        """Every version of the parent's inline rows, newest first, with what changed since
+        the row's previous version and a restore link."""
+        records = list(
+            model.history.filter(**{f"{fk}_id": object_id})
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
+        )
+        can_restore = request.user.has_perm(f"guidance.change_{model._meta.model_name}")
+        previous, rows = {}, []
+        for record in records:
+            before = previous.get(record.id)
+            changes = []
+            if before is not None and record.history_type == "~":
+                for change in record.diff_against(before, excluded_fields=[fk]).changes:
+                    label = model._meta.get_field(change.field).verbose_name
+                    changes.append((label, change.old, change.new))
+            previous[record.id] = record
+            url = reverse(
+                f"admin:guidance_{model._meta.model_name}_simple_history",
+                args=[record.id, record.history_id],
+            )
+            rows.append({"record": record, "changes": changes, "url": url if can_restore else ""})
+        return rows[::-1]
+
+
+class PartAdmin(HistoryAdmin):
+    """An inline table, registered only so its versions can be restored; it is edited under
+    its parent and not listed on the admin's front page."""
+
+    parent = ""
+
+    def has_module_permission(self, request):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self.parent]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Lead the editor back to the parent's history, where they came from.
+        record = get_object_or_404(self.model.history, history_id=version_id)
+        owner = getattr(record, self.parent)
+        context = {
+            "owner": owner,
+            "owner_opts": owner._meta,
+            "history_url": reverse(
+                f"admin:guidance_{owner._meta.model_name}_history", args=[owner.pk]
+            ),
+            **(extra_context or {}),
+        }
+        return super().history_form_view(request, object_id, version_id, context)
+
+    def response_change(self, request, obj):
+        self.message_user(request, f"«{obj}» er lagret.", messages.SUCCESS)
+        owner = getattr(obj, self.parent)
+        return redirect(f"admin:guidance_{owner._meta.model_name}_history", owner.pk)
+
+
+# --- Freshness ----------------------------------------------------------------------------
+
+
+def year_before(day):
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+class FreshnessFilter(admin.SimpleListFilter):
+    title = "bekreftet siste 12 måneder"
+    parameter_name = "fersk"
+    date_field = ""
+
+    def lookups(self, request, model_admin):
+        return [("ja", "Ja"), ("nei", "Nei, eldre eller aldri")]
+
+    def queryset(self, request, queryset):
+        since = year_before(timezone.localdate())
+        fresh = db.Q(**{f"{self.date_field}__gte": since})
+        if self.value() == "ja":
+            return queryset.filter(fresh)
+        if self.value() == "nei":
+            return queryset.exclude(fresh)
+        return queryset
+
+
+class ContactFreshness(FreshnessFilter):
+    date_field = "last_verified"
+
+
+class SourceFreshness(FreshnessFilter):
+    title = "kontrollert siste 12 måneder"
+    date_field = "last_checked"
+
+
+def freshness(day, today=None):
+    """The date with a visible mark when it is more than 12 months old, or missing."""
+    today = today or timezone.localdate()
+    if day is None:
+        return mark_safe('<strong class="avverge-stale">⚠ aldri</strong>')
+    if day < year_before(today):
+        return format_html(
+            '<strong class="avverge-stale">⚠ {} – over 12 måneder siden</strong>',
+            day.strftime("%d.%m.%Y"),
+        )
+    return day.strftime("%d.%m.%Y")
+
+
+def mark_today(modeladmin, request, queryset, field):
+    """Set the date field to today, one save per row so each keeps a history entry and the
+    guide's content version changes."""
+    today = timezone.localdate()
+    for row in queryset:
+        setattr(row, field, today)
+        row._change_reason = f"{row._meta.get_field(field).verbose_name.capitalize()} i dag"
+        row.save(update_fields=[field])
+    modeladmin.message_user(
+        request, f"{queryset.count()} rader er merket med dagens dato.", messages.SUCCESS
+    )
+
+
+# --- Tables -------------------------------------------------------------------------------
+
+
+@admin.register(models.County)
+class CountyAdmin(HistoryAdmin):
+    list_display = ["number", "name", "health_region", "needs_review"]
+    list_filter = ["health_region", "needs_review"]
+    search_fields = ["number", "name"]
+
+
+@admin.register(models.LegalSource)
+class LegalSourceAdmin(HistoryAdmin):
+    list_display = ["key", "citation", "title_nb", "checked"]
+    list_filter = ["law", SourceFreshness]
+    search_fields = ["key", "section", "title_nb", "title_en"]
+    readonly_fields = ["freshness_mark"]
+    actions = ["checked_today"]
+
+    @admin.display(description="sist kontrollert", ordering="last_checked")
+    def checked(self, obj):
+        return freshness(obj.last_checked)
+
+    @admin.display(description="kontrollert siste 12 måneder")
+    def freshness_mark(self, obj):
+        return freshness(obj.last_checked)
+
+    @admin.action(description="Kontrollert i dag", permissions=["change"])
+    def checked_today(self, request, queryset):
+        mark_today(self, request, queryset, "last_checked")
+
+
+@admin.register(models.ContactCategory)
+class ContactCategoryAdmin(HistoryAdmin):
+    list_display = ["slug", "name_nb", "name_en"]
+    search_fields = ["slug", "name_nb", "name_en"]
+
+
+class CaseCheckAfterSave:
+    """Run every training case after a save and warn about those that fail (the state before
+    the save tells which failures are new)."""
+
+    def save_model(self, request, obj, form, change):
+        request.cases_failing_before = admin_views.failing_cases()
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        admin_views.warn_about_cases(request, getattr(request, "cases_failing_before", {}))
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        admin_views.warn_about_cases(request, getattr(request, "cases_failing_before", {}))
+        return super().response_change(request, obj)
+
+
+@admin.register(models.Outcome)
+class OutcomeAdmin(CaseCheckAfterSave, HistoryAdmin):
+    form = OutcomeForm
+    list_display = ["code", "title_nb", "kind", "section", "priority", "sources"]
+    list_filter = ["kind", "section", "categories"]
+    search_fields = ["code", "title_nb", "title_en", "body_nb"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("legal_sources")
+
+    @admin.display(description="rettsgrunnlag")
+    def sources(self, obj):
+        return ", ".join(s.citation for s in obj.legal_sources.all()) or "–"
+
+
+class RuleConditionInline(admin.TabularInline):
+    model = models.RuleCondition
+    form = ConditionForm
+    formset = RuleConditionFormSet
+    extra = 1
+
+
+@admin.register(models.Rule)
+class RuleAdmin(CaseCheckAfterSave, HistoryAdmin):
+    form = RuleForm
+    inlines = [RuleConditionInline]
+    history_parts = [(models.RuleCondition, "rule", "Betingelser")]
+    list_display = ["key", "name", "enabled", "gives", "last_reviewed"]
+    list_filter = ["enabled", "outcomes"]
+    search_fields = ["key", "name", "reasoning", "outcomes__code"]
+    fields = ["key", "name", "enabled", "outcomes", "reasoning", "last_reviewed"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("outcomes")
+
+    @admin.display(description="gir utfall")
+    def gives(self, obj):
+        return ", ".join(o.code for o in obj.outcomes.all())
+
+    def get_urls(self):
+        tester = self.admin_site.admin_view(lambda r: admin_views.rule_tester(r, self))
+        return [path("test/", tester, name="guidance_rule_tester"), *super().get_urls()]
+
+
+class QuestionOptionInline(admin.TabularInline):
+    model = models.QuestionOption
+    form = QuestionOptionForm
+    formset = QuestionOptionFormSet
+    extra = 0
+
+
+class QuestionConditionInline(admin.TabularInline):
+    formset = LabelledFormSet
+    model = models.QuestionCondition
+    form = ConditionForm
+    extra = 0
+
+
+@admin.register(models.Question)
+class QuestionAdmin(HistoryAdmin):
+    inlines = [QuestionOptionInline, QuestionConditionInline]
+    history_parts = [
+        (models.QuestionOption, "question", "Svaralternativer"),
+        (models.QuestionCondition, "question", "Vis bare når"),
+    ]
+    list_display = ["order", "key", "fact", "text_nb"]
+    list_display_links = ["key"]
+    search_fields = ["key", "fact", "text_nb", "text_en"]
+
+
+class ContactPhoneInline(admin.TabularInline):
+    model = models.ContactPhone
+    formset = ContactPhoneFormSet
+    extra = 1
+
+
+class OpeningHoursInline(admin.TabularInline):
+    formset = LabelledFormSet
+    model = models.OpeningHours
+    extra = 0
+
+
+@admin.register(models.Contact)
+class ContactAdmin(ImportExportModelAdmin, HistoryAdmin):
+    form = ContactForm
+    resource_classes = [ContactResource]
+    formats = [base_formats.CSV, base_formats.XLSX]
+    import_form_class = ContactImportForm
+    export_form_class = ContactExportForm
+    import_template_name = "admin/guidance/contact/import.html"
+    export_template_name = "admin/guidance/contact/export.html"
+    import_export_change_list_template = "admin/guidance/contact/change_list.html"
+    inlines = [ContactPhoneInline, OpeningHoursInline]
+    history_parts = [
+        (models.ContactPhone, "contact", "Telefonnumre"),
+        (models.OpeningHours, "contact", "Åpningstider"),
+    ]
+    list_display = ["name_nb", "slug", "scope", "main_phone", "verified", "needs_review"]
+    list_filter = [ContactFreshness, "needs_review", "scope", "categories", "counties"]
+    search_fields = ["slug", "name_nb", "name_en", "phones__number"]
+    readonly_fields = ["freshness_mark"]
+    actions = ["verified_today"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("phones")
+
+    def has_import_permission(self, request):
+        # An import can add contacts as well as change them.
+        return request.user.has_perms(["guidance.add_contact", "guidance.change_contact"])
+
+    @admin.display(description="hovednummer")
+    def main_phone(self, obj):
+        phones = list(obj.phones.all())
+        return phones[0].number if phones else "–"
+
+    @admin.display(description="sist bekreftet", ordering="last_verified")
+    def verified(self, obj):
+        return freshness(obj.last_verified)
+
+    @admin.display(description="bekreftet siste 12 måneder")
+    def freshness_mark(self, obj):
+        return freshness(obj.last_verified)
+
+    @admin.action(description="Bekreftet i dag", permissions=["change"])
+    def verified_today(self, request, queryset):
+        mark_today(self, request, queryset, "last_verified")
+
+
+@admin.register(models.Case)
+class CaseAdmin(HistoryAdmin):
+    list_display = ["title", "slug"]
+    search_fields = ["slug", "title", "title_en", "summary"]
+
+    def get_urls(self):
+        check = self.admin_site.admin_view(lambda r: admin_views.case_check(r, self))
+        return [path("check/", check, name="guidance_case_check"), *super().get_urls()]
+
+
+@admin.register(models.ContactPhone)
+class ContactPhoneAdmin(PartAdmin):
+    parent = "contact"
+
+
+@admin.register(models.OpeningHours)
+class OpeningHoursAdmin(PartAdmin):
+    parent = "contact"
+
+
+@admin.register(models.RuleCondition)
+class RuleConditionAdmin(PartAdmin):
+    parent = "rule"
+    form = ConditionForm
+
+
+@admin.register(models.QuestionOption)
+class QuestionOptionAdmin(PartAdmin):
+    parent = "question"
+    form = QuestionOptionForm
+
+
+@admin.register(models.QuestionCondition)
+class QuestionConditionAdmin(PartAdmin):
+    parent = "question"
+    form = ConditionForm

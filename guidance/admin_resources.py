@@ -1,0 +1,195 @@
+"""Contacts as a spreadsheet (CSV or XLSX) for django-import-export.
+
+One row per contact, keyed by its slug. Categories and counties are lists of keys separated
+by commas; all of a contact's phone numbers share one cell, one number per line (or separated
+by semicolons), each as "number | label (bokmål) | label (English)". Opening hours are edited
+in the admin only. A row is checked as the admin form checks it (valid phone numbers, a way to
+reach the contact, known categories and counties) and rejected with the reason otherwise.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import CharField, TextField
+from import_export import fields, forms, resources, widgets
+
+from . import models
+
+
+class KeysWidget(widgets.ManyToManyWidget):
+    """Related rows by key, refusing a key that does not exist (the library drops it)."""
+
+    def __init__(self, model, field, noun, pad=0):
+        super().__init__(model, field=field, separator=",")
+        self.noun = noun
+        self.pad = pad
+
+    def keys(self, value):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a spreadsheet turned 03 into the number 3
+        keys = [k.strip() for k in str(value or "").split(self.separator) if k.strip()]
+        return [k.zfill(self.pad) if k.isdigit() else k for k in keys]
+
+    def clean(self, value, row=None, **kwargs):
+        keys = self.keys(value)
+        found = self.model.objects.filter(**{f"{self.field}__in": keys})
+        missing = sorted(set(keys) - {str(getattr(o, self.field)) for o in found})
+        if missing:
+            raise ValueError(f"Ukjent {self.noun}: {', '.join(missing)}.")
+        return found
+
+
+class PhonesWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        phones, errors = [], []
+        text = str(value or "").replace(";", "\n")
+        for line in filter(None, (line.strip() for line in text.splitlines())):
+            number, label_nb, label_en = ([p.strip() for p in line.split("|")] + ["", ""])[:3]
+            try:
+                models.validate_phone_number(number)
+            except ValidationError as e:
+                errors.extend(e.messages)
+            phones.append((number, label_nb, label_en))
+        if errors:
+            raise ValueError(" ".join(errors))
+        return phones
+
+    def render(self, value, obj=None, **kwargs):
+        return "\n".join(" | ".join(part for part in phone if part) for phone in value or ())
+
+
+class PhonesField(fields.Field):
+    """The contact's numbers as (number, label_nb, label_en); importing replaces them."""
+
+    def get_value(self, instance):
+        pending = getattr(instance, "imported_phones", None)
+        if pending is not None:
+            return pending
+        if instance.pk is None:
+            return []
+        return [(p.number, p.label_nb, p.label_en) for p in instance.phones.all()]
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        instance.imported_phones = self.clean(row, **kwargs)
+
+
+TEXT_COLUMNS = [
+    f.name for f in models.Contact._meta.fields if isinstance(f, (CharField, TextField))
+]
+
+
+class ContactResource(resources.ModelResource):
+    categories = fields.Field(
+        attribute="categories",
+        column_name="categories",
+        widget=KeysWidget(models.ContactCategory, "slug", "kategori"),
+    )
+    counties = fields.Field(
+        attribute="counties",
+        column_name="counties",
+        widget=KeysWidget(models.County, "number", "fylkesnummer", pad=2),
+    )
+    phones = PhonesField(attribute="phones", column_name="phones", widget=PhonesWidget())
+
+    class Meta:
+        model = models.Contact
+        import_id_fields = ["slug"]
+        fields = [
+            "slug",
+            "name_nb",
+            "phones",
+            "website",
+            "email",
+            "name_en",
+            "categories",
+            "scope",
+            "counties",
+            "always_open",
+            "hours_note_nb",
+            "hours_note_en",
+            "serves_nb",
+            "serves_en",
+            "description_nb",
+            "description_en",
+            "order",
+            "last_verified",
+            "needs_review",
+            "review_note",
+        ]
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def before_import_row(self, row, **kwargs):
+        # A spreadsheet's empty cell arrives as None; text columns store "" for nothing.
+        for name in TEXT_COLUMNS:
+            if name in row and row[name] is None:
+                row[name] = ""
+
+    def import_instance(self, instance, row, **kwargs):
+        """Check what the model cannot check alone: the related keys and a way to reach the
+        contact, so a bad row is reported before anything is saved."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        for name in ("categories", "counties"):
+            field = self.fields[name]
+            if field.column_name not in row:
+                continue
+            try:
+                chosen = field.clean(row)
+            except ValueError as e:
+                errors[name] = [str(e)]
+                continue
+            if name == "categories" and not chosen:
+                errors[name] = ["Kontakten må ha minst én kategori."]
+            if name == "counties" and not chosen and instance.scope == models.Scope.REGIONAL:
+                errors[name] = ["En regional kontakt må dekke minst ett fylke."]
+        if "phones" not in errors:
+            phones = self.fields["phones"].get_value(instance)
+            if not (phones or instance.website or instance.email):
+                errors["phones"] = [
+                    "Kontakten må kunne nås: legg inn minst ett telefonnummer, en nettside "
+                    "eller en e-postadresse."
+                ]
+        if errors:
+            raise ValidationError(errors)
+        instance._change_reason = "Importert fra fil"
+
+    def after_save_instance(self, instance, row, **kwargs):
+        pending = getattr(instance, "imported_phones", None)
+        if pending is None or (
+            self._is_dry_run(kwargs) and not self._is_using_transactions(kwargs)
+        ):
+            return
+        # Change numbers in place, by position, so the history shows "old → new" on the row
+        # an editor can restore, rather than one number deleted and another added.
+        current = list(instance.phones.all())
+        for order, (number, label_nb, label_en) in enumerate(pending):
+            phone = (
+                current[order] if order < len(current) else models.ContactPhone(contact=instance)
+            )
+            values = {"number": number, "label_nb": label_nb, "label_en": label_en, "order": order}
+            if phone.pk and all(getattr(phone, k) == v for k, v in values.items()):
+                continue
+            for name, value in values.items():
+                setattr(phone, name, value)
+            phone._change_reason = "Importert fra fil"
+            phone.save()
+        for phone in current[len(pending) :]:
+            phone.delete()
+
+
+class ContactImportForm(forms.ImportForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["import_file"].label = "Fil"
+        self.fields["import_file"].help_text = "CSV eller Excel (XLSX), som filen fra «Eksporter»."
+        self.fields["format"].label = "Filformat"
+
+
+class ContactExportForm(forms.ExportForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["format"].label = "Filformat"
