@@ -10,6 +10,7 @@ Saving a rule or an outcome runs every training case and warns about those that 
 from django import forms
 from django.contrib import admin, messages
 from django.db import models as db
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import admin_views, models
+from . import admin_views, cases, models
 from .admin_forms import (
     ConditionForm,
     ContactForm,
@@ -408,10 +409,24 @@ class ContactAdmin(ImportExportModelAdmin, HistoryAdmin):
 class CaseAdmin(HistoryAdmin):
     list_display = ["title", "slug"]
     search_fields = ["slug", "title", "title_en", "summary"]
+    actions = ["export_case_files"]
 
     def get_urls(self):
         check = self.admin_site.admin_view(lambda r: admin_views.case_check(r, self))
-        return [path("check/", check, name="guidance_case_check"), *super().get_urls()]
+        load = self.admin_site.admin_view(lambda r: admin_views.case_import(r, self))
+        return [
+            path("check/", check, name="guidance_case_check"),
+            path("import-files/", load, name="guidance_case_import"),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description="Last ned som saksfiler (YAML)", permissions=["view"])
+    def export_case_files(self, request, queryset):
+        name, data = cases.export_many(queryset.order_by("slug"))
+        content_type = "application/zip" if name.endswith(".zip") else "application/yaml"
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
 
 @admin.register(models.ContactPhone)

@@ -7,16 +7,17 @@ They read the tables as saved (``content.load_ruleset()``, not the cached snapsh
 
 from dataclasses import dataclass
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
 
-from . import content, models, rules
+from . import cases, content, models, rules
 from .admin_forms import CasePickForm, FactsForm
 
 RULE_SET_CHOICES = ("active", "all")
@@ -246,3 +247,56 @@ def case_check(request, model_admin):
         ),
     }
     return render(request, "admin/guidance/case_check.html", context)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field, as Django's documentation shows."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return super().clean(data, initial)
+
+
+class CaseFilesForm(forms.Form):
+    files = MultipleFileField(
+        label="Saksfiler",
+        help_text="YAML- eller JSON-filer i kontraktens format, eller en zip med slike filer. "
+        "Saker med samme nøkkel (slug) oppdateres, nye opprettes.",
+    )
+
+
+def case_import(request, model_admin):
+    """Import case files shared by another trainer: every case is checked before any is saved."""
+    if not (
+        request.user.has_perm("guidance.add_case") and request.user.has_perm("guidance.change_case")
+    ):
+        raise PermissionDenied
+    form = CaseFilesForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = cases.import_files(request.FILES.getlist("files"))
+        except cases.CaseFileError as e:
+            form.add_error("files", f"Ingenting ble lagret: {e}")
+        else:
+            created = sum(1 for _, new in saved if new)
+            updated = len(saved) - created
+            messages.success(
+                request, f"{len(saved)} kurssaker lest inn: {created} nye, {updated} oppdatert."
+            )
+            return redirect("admin:guidance_case_changelist")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Les inn saksfiler",
+        "opts": model_admin.model._meta,
+        "form": form,
+    }
+    return render(request, "admin/guidance/case_import.html", context)

@@ -194,6 +194,7 @@ def test_the_pages_the_project_adds_to_the_admin_pass_axe(
         ("case check", "/admin/guidance/case/check/"),
         ("contact history", "/admin/guidance/contact/?q=rosa"),
         ("import", "/admin/guidance/contact/import/"),
+        ("case files import", "/admin/guidance/case/import-files/"),
     ):
         page.goto(server_url + path)
         if name == "contact history":
