@@ -18,6 +18,7 @@ $(PY):
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet -e .
+	@test -f .env || { printf '# Local development settings (git-ignored). See README "Production".\nDEBUG=true\n' > .env; echo "wrote .env (DEBUG=true for local development)"; }
 	touch $@
 
 # Compiled translations are part of the build (GNU gettext's msgfmt; apt installs it).

@@ -12,8 +12,14 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A developer's checkout has a git-ignored .env (written by `make`) with DEBUG=true, so
+# manage.py commands work without exporting anything. Variables already in the environment
+# win; the container has no .env, so production stays strict.
+load_dotenv(BASE_DIR / ".env", override=False)
 
 
 def env_str(name, default=""):
