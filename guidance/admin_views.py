@@ -47,6 +47,7 @@ def ruleset_for(rule_set="active"):
     rows = models.Rule.objects.prefetch_related(
         Prefetch("conditions", queryset=models.RuleCondition.objects.order_by("id")),
         Prefetch("outcomes", queryset=models.Outcome.objects.only("code")),
+        Prefetch("categories", queryset=models.ContactCategory.objects.only("slug")),
     )
     return rules.RuleSet.build(
         rules=[content.to_rule(r) for r in rows],

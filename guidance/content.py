@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 
 from . import models, rules
 
-RULESET_QUERIES = 12
+RULESET_QUERIES = 13
 QUESTION_QUERIES = 3
 
 
@@ -61,6 +61,7 @@ def load_ruleset() -> rules.RuleSet:
     rule_rows = models.Rule.objects.filter(enabled=True).prefetch_related(
         Prefetch("conditions", queryset=models.RuleCondition.objects.order_by("id")),
         Prefetch("outcomes", queryset=models.Outcome.objects.only("code")),
+        Prefetch("categories", queryset=models.ContactCategory.objects.only("slug")),
     )
     outcome_rows = models.Outcome.objects.prefetch_related(
         "legal_sources",
@@ -115,6 +116,7 @@ def to_rule(row: models.Rule) -> rules.Rule:
         name=row.name,
         conditions=tuple(c.as_condition() for c in row.conditions.all()),
         outcomes=tuple(sorted(o.code for o in row.outcomes.all())),
+        categories=tuple(sorted(c.slug for c in row.categories.all())),
     )
 
 

@@ -376,6 +376,15 @@ class Rule(models.Model):
         verbose_name="utfall",
         help_text="Utfallene regelen gir når alle betingelsene holder.",
     )
+    categories = models.ManyToManyField(
+        ContactCategory,
+        blank=True,
+        related_name="rules",
+        verbose_name="ekstra kontaktkategorier",
+        help_text="Kontakter i disse kategoriene vises når regelen slår til, i tillegg til "
+        "kontaktene utfallene viser. For eksempel barnevernet for et barn, der det samme "
+        "utfallet for en voksen ikke skal vise det.",
+    )
     reasoning = models.TextField(
         "begrunnelse",
         blank=True,
@@ -388,7 +397,7 @@ class Rule(models.Model):
         help_text="Datoen en fagperson sist vurderte regelen mot loven.",
     )
 
-    history = HistoricalRecords(m2m_fields=["outcomes"])
+    history = HistoricalRecords(m2m_fields=["outcomes", "categories"])
 
     class Meta:
         verbose_name = "regel"

@@ -40,6 +40,13 @@ CONCERNS = (
 PERSON_AGES = ("child_under_14", "child_14_15", "child_16_17", "adult", "unknown")
 CHILD_AGES = ("child_under_14", "child_14_15", "child_16_17")
 TIMINGS = ("ongoing", "expected", "past_only")
+SEXUAL_ACTS = (
+    "intercourse_without_consent",
+    "abuse_of_position",
+    "intercourse_with_minor",
+    "other_sexual_act",
+    "unclear",
+)
 LIKELIHOODS = ("certain_or_most_likely", "reason_to_believe", "unclear")
 CONSENTS = ("agrees", "refuses", "not_asked", "lacks_capacity")
 YES_NO_UNKNOWN = ("yes", "no", "unknown")
@@ -53,6 +60,7 @@ class FactSpec:
     kind: str  # "list", "bool", "enum" or "county"
     values: tuple[str, ...] = ()
     default: Any = None  # None: required
+    per_concern: bool = False  # one value, or a mapping from each of the case's concerns
 
     @property
     def required(self) -> bool:
@@ -66,9 +74,11 @@ FACTS: Mapping[str, FactSpec] = MappingProxyType(
             FactSpec("concerns", "list", CONCERNS),
             FactSpec("serious_or_repeated", "bool", BOOL_VALUES, False),
             FactSpec("aggravated", "bool", BOOL_VALUES, False),
+            FactSpec("sexual_act", "enum", SEXUAL_ACTS, "unclear"),
+            FactSpec("peers", "bool", BOOL_VALUES, False),
             FactSpec("person_age", "enum", PERSON_AGES, "unknown"),
-            FactSpec("timing", "enum", TIMINGS),
-            FactSpec("likelihood", "enum", LIKELIHOODS, "unclear"),
+            FactSpec("timing", "enum", TIMINGS, per_concern=True),
+            FactSpec("likelihood", "enum", LIKELIHOODS, "unclear", per_concern=True),
             FactSpec("acute_danger", "bool", BOOL_VALUES, False),
             FactSpec("consent", "enum", CONSENTS, "not_asked"),
             FactSpec("children_in_household", "enum", YES_NO_UNKNOWN, "unknown"),
@@ -86,9 +96,11 @@ OUTCOME_CODES = (
     "ACUTE_EMERGENCY",
     "AVERT_DUTY",
     "AVERT_WATCH",
+    "NO_AVERT_DUTY",
     "NOTIFY_POLICE",
     "NOTIFY_CHILD_WELFARE",
     "SHARE_WITH_CONSENT",
+    "SHARE_WITH_PROXY_CONSENT",
     "SHARE_WITHOUT_CONSENT",
     "KEEP_CONFIDENTIALITY",
     "TELL_PATIENT",
@@ -138,6 +150,8 @@ CONTACT_SLUGS = (
 
 # The pseudo-fact a condition may test to depend on other rules' outcomes.
 OUTCOMES_FACT = "outcomes"
+# Facts that take one value for the whole case or one per concern (CONTRACT.md section 1).
+PER_CONCERN_FACTS = tuple(name for name, spec in FACTS.items() if spec.per_concern)
 
 # ---------------------------------------------------------------------------------------------
 # Conditions
@@ -227,13 +241,28 @@ class Condition:
 
         object.__setattr__(self, "_test", _predicate(self.op, self.value))
 
+    @property
+    def per_concern(self) -> bool:
+        """Whether the condition is met concern by concern (CONTRACT.md section 1): a test on
+        timing or likelihood, or a ``contains``/``contains_any`` on the concerns. A rule's
+        per-concern conditions must all be met by the same concern; ``contains_none`` tests
+        the whole list."""
+        if self.fact == "concerns":
+            return self.op in ("contains", "contains_any")
+        return self.fact in PER_CONCERN_FACTS
+
     def holds(self, facts: Mapping[str, Any]) -> bool:
-        return self._test(facts[self.fact])
+        actual = facts[self.fact]
+        if isinstance(actual, Mapping):  # a per-concern answer: met if any concern meets it
+            return any(self._test(value) for value in actual.values())
+        return self._test(actual)
 
     def describe(self, facts: Mapping[str, Any]) -> str:
         """A short reason for the trace, naming the fact and the answer that met it."""
         actual = facts[self.fact]
-        if isinstance(actual, bool):
+        if isinstance(actual, Mapping):
+            shown = "{" + ", ".join(f"{k}: {v}" for k, v in sorted(actual.items())) + "}"
+        elif isinstance(actual, bool):
             shown = "true" if actual else "false"
         elif isinstance(actual, (tuple, list, frozenset)):
             shown = "[" + ", ".join(sorted(actual)) + "]"
@@ -272,6 +301,13 @@ class Rule:
     name: str
     conditions: tuple[Condition, ...]
     outcomes: tuple[str, ...]
+    categories: tuple[str, ...] = ()  # contact categories the rule shows besides its outcomes'
+
+    def __post_init__(self):
+        object.__setattr__(
+            self, "whole_case", tuple(c for c in self.conditions if not c.per_concern)
+        )
+        object.__setattr__(self, "by_concern", tuple(c for c in self.conditions if c.per_concern))
 
     def depends_on(self) -> frozenset[str]:
         """Outcome codes this rule's conditions test."""
@@ -403,8 +439,51 @@ def normalize_facts(raw: Mapping[str, Any], counties: frozenset[str] = frozenset
                 raise FactError(name, "missing; this fact is required")
             facts[name] = spec.default
             continue
+        if spec.per_concern:
+            facts[name] = normalize_per_concern(spec, raw[name], facts["concerns"])
+            continue
         facts[name] = _normalize_value(spec, raw[name], counties)
     return MappingProxyType(facts)
+
+
+def normalize_per_concern(spec: FactSpec, value: Any, concerns: frozenset[str]) -> Any:
+    """One value for every concern, or a mapping that names exactly the case's concerns.
+
+    A mapping whose values are all the same is the same answer as that one value, and is
+    returned as it; otherwise a read-only mapping from concern to value.
+    """
+    if not isinstance(value, Mapping):
+        return _normalize_value(spec, value, frozenset())
+    name = spec.name
+    for concern in value:
+        if concern not in concerns:
+            raise FactError(
+                f"{name}.{concern}",
+                f"'{concern}' is not one of the case's concerns "
+                f"({', '.join(sorted(concerns))}); name exactly those",
+            )
+    missing = sorted(concerns - set(value))
+    if missing:
+        raise FactError(
+            f"{name}.{missing[0]}",
+            f"missing; a {name} mapping must give a value for each concern "
+            f"({', '.join(sorted(concerns))})",
+        )
+    typed = {}
+    for concern, item in value.items():
+        try:
+            typed[concern] = _normalize_value(spec, item, frozenset())
+        except FactError as e:
+            raise FactError(f"{name}.{concern}", e.message) from None
+    if len(set(typed.values())) == 1:
+        return next(iter(typed.values()))
+    return MappingProxyType(dict(sorted(typed.items(), key=lambda kv: CONCERNS.index(kv[0]))))
+
+
+def value_for(facts: Mapping[str, Any], fact: str, concern: str) -> Any:
+    """The answer to a per-concern fact for one concern."""
+    value = facts[fact]
+    return value[concern] if isinstance(value, Mapping) else value
 
 
 def _normalize_value(spec: FactSpec, value: Any, counties: frozenset[str]) -> Any:
@@ -458,6 +537,7 @@ class TraceEntry:
     outcomes: tuple[str, ...]
     because: tuple[str, ...]
     facts: tuple[str, ...] = ()  # the facts the rule's conditions tested, in order
+    concern: str | None = None  # the concern that met the rule's per-concern conditions
 
 
 @dataclass(frozen=True)
@@ -480,41 +560,83 @@ class Result:
         return tuple(t for t in self.trace if code in t.outcomes)
 
 
+def concern_scopes(facts: Mapping[str, Any]) -> tuple[tuple[str, dict], ...]:
+    """For each concern of the case, in the contract's order, what its per-concern
+    conditions see: that one concern, with its own timing and likelihood."""
+    return tuple(
+        (
+            concern,
+            {"concerns": frozenset((concern,))}
+            | {fact: value_for(facts, fact, concern) for fact in PER_CONCERN_FACTS},
+        )
+        for concern in CONCERNS
+        if concern in facts["concerns"]
+    )
+
+
+def fires(rule: Rule, scope: Mapping[str, Any], concerns) -> tuple[bool, str | None]:
+    """Whether ``rule`` fires: every whole-case condition holds, and one concern meets all of
+    its per-concern conditions at once. Returns the concern too (None when the rule has no
+    per-concern condition)."""
+    for condition in rule.whole_case:
+        if not condition._test(scope[condition.fact]):
+            return False, None
+    if not rule.by_concern:
+        return True, None
+    for concern, seen in concerns:
+        for condition in rule.by_concern:
+            if not condition._test(seen[condition.fact]):
+                break
+        else:
+            return True, concern
+    return False, None
+
+
 def evaluate(ruleset: RuleSet, raw_facts: Mapping[str, Any]) -> Result:
     """Apply every rule of ``ruleset`` to the facts and collect what fires.
 
     Outcomes come ordered by section, then priority; contacts are those in the categories of
-    the outcomes, national ones and those serving the county, in the order of the first outcome
-    that calls for them. Raises FactError when the facts do not fit the contract.
+    the outcomes (and of the rules that fired), national ones and those serving the county, in
+    the order of the first outcome that calls for them. Raises FactError when the facts do not
+    fit the contract.
     """
-    facts = normalize_facts(raw_facts, ruleset.counties)
+    return evaluate_facts(ruleset, normalize_facts(raw_facts, ruleset.counties))
+
+
+def evaluate_facts(ruleset: RuleSet, facts: Mapping[str, Any]) -> Result:
+    """``evaluate`` for facts that ``normalize_facts`` has already checked."""
     given: set[str] = set()
     trace: list[TraceEntry] = []
+    fired: list[Rule] = []
+    concerns = concern_scopes(facts)
     # Rules are ordered by layer, so ``given`` holds every outcome a dependent rule may test.
     scope = dict(facts)
     scope[OUTCOMES_FACT] = given
     for rule in ruleset.rules:
-        for condition in rule.conditions:
-            if not condition._test(scope[condition.fact]):
-                break
-        else:
-            trace.append(
-                TraceEntry(
-                    rule=rule.key,
-                    name=rule.name,
-                    outcomes=rule.outcomes,
-                    because=tuple(c.describe(scope) for c in rule.conditions),
-                    facts=tuple(
-                        dict.fromkeys(c.fact for c in rule.conditions if c.fact != OUTCOMES_FACT)
-                    ),
-                )
+        hit, concern = fires(rule, scope, concerns)
+        if not hit:
+            continue
+        seen = dict(scope) | (dict(concerns)[concern] if concern else {})
+        because = tuple(c.describe(seen) for c in rule.conditions)
+        trace.append(
+            TraceEntry(
+                rule=rule.key,
+                name=rule.name,
+                outcomes=rule.outcomes,
+                because=((f"concern = {concern}",) if concern else ()) + because,
+                facts=tuple(
+                    dict.fromkeys(c.fact for c in rule.conditions if c.fact != OUTCOMES_FACT)
+                ),
+                concern=concern,
             )
-            given.update(rule.outcomes)
+        )
+        fired.append(rule)
+        given.update(rule.outcomes)
     outcomes = sorted((ruleset.outcomes[code] for code in given), key=lambda o: o.sort_key)
     return Result(
         facts=facts,
         outcomes=tuple(outcomes),
-        contacts=select_contacts(ruleset.contacts, outcomes, facts["county"]),
+        contacts=select_contacts(ruleset.contacts, outcomes, facts["county"], fired),
         trace=tuple(trace),
     )
 
@@ -532,13 +654,22 @@ def is_open(contact: Contact, at) -> bool | None:
 
 
 def select_contacts(
-    contacts: Sequence[Contact], outcomes: Sequence[Outcome], county: str
+    contacts: Sequence[Contact],
+    outcomes: Sequence[Outcome],
+    county: str,
+    fired: Sequence[Rule] = (),
 ) -> tuple[Contact, ...]:
-    """Contacts in the outcomes' categories that serve ``county``, each once."""
+    """Contacts in the categories of the outcomes and of the rules that fired, that serve
+    ``county``, each once. A rule's own categories rank with its first outcome."""
     rank: dict[str, int] = {}
     for i, outcome in enumerate(outcomes):
         for category in outcome.categories:
             rank.setdefault(category, i)
+    position = {o.code: i for i, o in enumerate(outcomes)}
+    for rule in fired:
+        first = min((position[code] for code in rule.outcomes), default=len(outcomes))
+        for category in rule.categories:
+            rank[category] = min(rank.get(category, first), first)
     chosen = []
     for contact in contacts:
         ranks = [rank[c] for c in contact.categories if c in rank]
@@ -699,7 +830,12 @@ def result_as_dict(case_slug: str | None, result: Result, lang: str = "nb") -> d
             {"slug": c.slug, "name": c.name(lang), "phone": c.phone} for c in result.contacts
         ],
         "trace": [
-            {"rule": t.rule, "outcomes": list(t.outcomes), "because": list(t.because)}
+            {
+                "rule": t.rule,
+                "outcomes": list(t.outcomes),
+                "because": list(t.because),
+                **({"concern": t.concern} if t.concern else {}),
+            }
             for t in result.trace
         ],
     }
@@ -750,8 +886,15 @@ class Question:
                 return False
         return True
 
-    def label_of(self, value: Any, lang: str = "nb") -> str:
-        """The answer in words, for the review page and the trace."""
+    def label_of(self, value: Any, lang: str = "nb", concern_labels=None) -> str:
+        """The answer in words, for the review page and the trace. A per-concern answer reads
+        "concern: answer; concern: answer" (``concern_labels`` names the concerns)."""
+        if isinstance(value, Mapping):
+            names = concern_labels or {}
+            return "; ".join(
+                f"{names.get(concern, concern)}: {self.label_of(item, lang)}"
+                for concern, item in value.items()
+            )
         if isinstance(value, bool):
             value = "true" if value else "false"
         if isinstance(value, (frozenset, list, tuple)):
@@ -787,4 +930,53 @@ def prune_answers(questions: Sequence[Question], answers: Mapping[str, Any]) -> 
             if question.fact in kept and not question.applies(kept):
                 del kept[question.fact]
                 changed = True
+    return kept
+
+
+def asks_per_concern(answers: Mapping[str, Any]) -> bool:
+    """Whether timing and likelihood are asked concern by concern, on one page: when more than
+    one concern is chosen."""
+    return len(answers.get("concerns") or ()) > 1
+
+
+def page_of(question: Question, questions: Sequence[Question], answers: Mapping[str, Any]):
+    """The question whose page asks ``question``: itself, or, when timing and likelihood are
+    asked per concern, the first of them that is shown."""
+    if question.fact not in PER_CONCERN_FACTS or not asks_per_concern(answers):
+        return question
+    shown = visible_questions(questions, answers)
+    return next(q for q in shown if q.fact in PER_CONCERN_FACTS)
+
+
+def pages(questions: Sequence[Question], answers: Mapping[str, Any]) -> list[Question]:
+    """The pages of the walk for these answers, in order, each named by its first question."""
+    result = []
+    for question in visible_questions(questions, answers):
+        page = page_of(question, questions, answers)
+        if page not in result:
+            result.append(page)
+    return result
+
+
+def questions_on(page: Question, questions: Sequence[Question], answers: Mapping[str, Any]):
+    """The questions that ``page`` asks."""
+    return [
+        q for q in visible_questions(questions, answers) if page_of(q, questions, answers) is page
+    ]
+
+
+def fit_per_concern(answers: Mapping[str, Any], concerns) -> dict:
+    """The answers after the concerns changed: a per-concern answer keeps the concerns still
+    chosen; when a concern was added it is dropped, so the new concern gets its own answer."""
+    kept = dict(answers)
+    for fact in PER_CONCERN_FACTS:
+        value = kept.get(fact)
+        if not isinstance(value, Mapping):
+            continue
+        if not set(concerns) <= set(value):
+            del kept[fact]
+            continue
+        narrowed = {c: v for c, v in value.items() if c in concerns}
+        values = set(narrowed.values())
+        kept[fact] = next(iter(values)) if len(values) == 1 else narrowed
     return kept

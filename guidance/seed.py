@@ -208,6 +208,7 @@ class Loader:
 
     def load_rules(self, rows):
         outcomes = {o.code: o for o in models.Outcome.objects.all()}
+        categories = {c.slug: c for c in models.ContactCategory.objects.all()}
         for item in rows:
             row, written = self.upsert(
                 models.Rule,
@@ -220,7 +221,11 @@ class Loader:
                 },
             )
             if written:
-                row.outcomes.set([outcomes[code] for code in item["outcomes"]])
+                try:
+                    row.outcomes.set([outcomes[code] for code in item["outcomes"]])
+                    row.categories.set([categories[k] for k in item.get("contacts") or []])
+                except KeyError as e:
+                    raise SeedError(f"rules.yaml: {item['key']}: unknown key {e}") from None
                 _set_conditions(row, models.RuleCondition, "rule", item.get("conditions"))
 
     def load_questions(self, rows):
