@@ -48,13 +48,28 @@ class Walk:
         return signing.dumps(self.raw, salt=TOKEN_SALT, compress=True) if self.raw else ""
 
     def answers(self):
-        """The answers as typed facts (bools, frozensets), for conditions and the engine."""
+        """The answers as typed facts (bools, frozensets, per-concern mappings), for
+        conditions and the engine."""
         typed = {}
         for fact, value in self.raw.items():
             spec = rules.FACTS.get(fact)
             if spec is None:
                 raise rules.FactError(fact, "unknown fact")
-            typed[fact] = rules._normalize_value(spec, value, frozenset())
+            if spec.per_concern:
+                if isinstance(value, dict) and "concerns" not in self.raw:
+                    raise rules.FactError(fact, "a per-concern answer needs the concerns")
+                concerns = (
+                    rules._normalize_value(
+                        rules.FACTS["concerns"],
+                        self.raw.get("concerns") or list(value),
+                        frozenset(),
+                    )
+                    if isinstance(value, dict)
+                    else frozenset()
+                )
+                typed[fact] = rules.normalize_per_concern(spec, value, concerns)
+            else:
+                typed[fact] = rules._normalize_value(spec, value, frozenset())
         return typed
 
     def facts(self):
@@ -62,8 +77,15 @@ class Walk:
         return rules.normalize_facts(self.raw)
 
     def with_answer(self, fact, value, questions):
+        return self.with_answers({fact: value}, questions)
+
+    def with_answers(self, values, questions):
+        """The walk with these answers given (raw contract values), and the answers that no
+        longer apply dropped."""
         raw = dict(self.raw)
-        raw[fact] = value
+        raw.update(values)
+        if "concerns" in values:
+            raw = rules.fit_per_concern(raw, values["concerns"])
         typed = Walk(raw).answers()
         kept = rules.prune_answers(questions, typed)
         return Walk({k: v for k, v in raw.items() if k in kept})
@@ -105,3 +127,61 @@ def question_form(question, lang, counties, data=None, initial=None):
     form = forms.Form(data=data, initial=initial or {}, prefix=None)
     form.fields[question.fact] = field
     return form
+
+
+def per_concern_form(questions, concerns, lang, data=None, initial=None):
+    """The page that asks timing and likelihood for several concerns at once.
+
+    Fields: the plain ``timing`` / ``likelihood`` ("the same for all") and one
+    ``timing:<concern>`` / ``likelihood:<concern>`` per concern. A concern's own answer wins; a
+    concern with neither gets an error naming it. ``concerns`` is [(code, label)] in order.
+    """
+    return PerConcernForm(questions, concerns, lang, data=data, initial=initial or {})
+
+
+class PerConcernForm(forms.Form):
+    def __init__(self, questions, concerns, lang, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        self.concerns = concerns
+        self.lang_code = lang
+        invalid = _("That answer is not one of the choices. Choose one of them.")
+        for q in questions:
+            choices = [(o.value, o.label(lang)) for o in q.options]
+            self.fields[q.fact] = forms.ChoiceField(
+                choices=choices,
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": invalid},
+            )
+            for code, _label in concerns:
+                self.fields[f"{q.fact}:{code}"] = forms.ChoiceField(
+                    choices=choices,
+                    required=False,
+                    widget=forms.RadioSelect,
+                    error_messages={"invalid_choice": invalid},
+                )
+
+    def clean(self):
+        data = super().clean()
+        answers = {}
+        for q in self.questions:
+            values = {}
+            for code, label in self.concerns:
+                value = data.get(f"{q.fact}:{code}") or data.get(q.fact)
+                if not value:
+                    self.add_error(
+                        f"{q.fact}:{code}",
+                        forms.ValidationError(
+                            _("Answer “%(question)s” for %(concern)s, or once for all.")
+                            % {"question": q.text(self.lang_code), "concern": label},
+                            code="required",
+                        ),
+                    )
+                    continue
+                values[code] = value
+            if len(values) == len(self.concerns):
+                distinct = set(values.values())
+                answers[q.fact] = next(iter(distinct)) if len(distinct) == 1 else values
+        data["answers"] = answers
+        return data

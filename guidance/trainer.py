@@ -203,6 +203,17 @@ def answer_options(question, value, snap):
         return [{"label": f"{dict(snap.counties).get(value, value)} ({value})", "chosen": True}]
     if isinstance(value, bool):
         value = "true" if value else "false"
+    names = concern_labels(snap)
+    if isinstance(value, Mapping):  # a per-concern answer: say which concern chose what
+        return [
+            {
+                "label": o.label(lang()),
+                "help": o.help(lang()),
+                "chosen": o.value in value.values(),
+                "concerns": [names[c] for c, v in value.items() if v == o.value],
+            }
+            for o in question.options
+        ]
     chosen = set(value) if isinstance(value, frozenset) else {value}
     return [
         {"label": o.label(lang()), "help": o.help(lang()), "chosen": o.value in chosen}
@@ -243,6 +254,19 @@ def what_if_choices(questions, facts, snap):
             choices = [
                 (f"{q.fact}={o.value}", o.label(lang())) for o in q.options if o.value != current
             ]
+            if q.fact in rules.PER_CONCERN_FACTS and len(facts["concerns"]) > 1:
+                # Each concern's own answer can change too: "timing:fgm=expected".
+                names = concern_labels(snap)
+                for concern in [c for c in rules.CONCERNS if c in facts["concerns"]]:
+                    own = rules.value_for(facts, q.fact, concern)
+                    choices += [
+                        (
+                            f"{q.fact}:{concern}={o.value}",
+                            f"{names[concern]}: {o.label(lang())}",
+                        )
+                        for o in q.options
+                        if o.value != own
+                    ]
         if choices:
             groups.append({"question": q.text(lang()), "fact": q.fact, "choices": choices})
     return groups
@@ -251,12 +275,27 @@ def what_if_choices(questions, facts, snap):
 def apply_change(raw, change):
     """The case's facts with one answer changed (a concern toggled)."""
     fact, value = change.split("=", 1)
+    fact, _, concern = fact.partition(":")
     changed = dict(raw)
     if fact == "concerns":
         concerns = list(raw["concerns"])
         changed["concerns"] = (
             [c for c in concerns if c != value] if value in concerns else [*concerns, value]
         )
+        # A per-concern answer follows the concerns; an added concern takes the value the
+        # other concerns share, or the first one's, so the case stays complete.
+        for name in rules.PER_CONCERN_FACTS:
+            old = raw.get(name)
+            if isinstance(old, Mapping):
+                kept = {c: v for c, v in old.items() if c in changed["concerns"]}
+                for c in changed["concerns"]:
+                    kept.setdefault(c, next(iter(old.values())))
+                changed[name] = kept
+    elif concern:
+        old = raw.get(fact)
+        mapping = dict(old) if isinstance(old, Mapping) else dict.fromkeys(raw["concerns"], old)
+        mapping[concern] = value
+        changed[fact] = mapping
     else:
         changed[fact] = value
     return changed

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import content, rules
-from .forms import BrokenWalk, Walk, question_form
+from .forms import BrokenWalk, Walk, per_concern_form, question_form
 
 # The result's sections, in reading order, with their headings.
 SECTION_TITLES = {
@@ -99,23 +99,51 @@ def question(request, key):
         return restart(request, str(e))
     answers = walk.answers()
     current = snap.question(key)
-    visible = rules.visible_questions(snap.questions, answers)
+    pages = rules.pages(snap.questions, answers)
     pending = rules.first_unanswered(snap.questions, answers)
+    pending = pending and rules.page_of(pending, snap.questions, answers)
     # A question that no answer calls for, or one beyond the first unanswered, is not
-    # reachable yet: go to the first question still to answer.
+    # reachable yet: go to the first question still to answer. A question asked on another
+    # question's page (likelihood, per concern) goes to that page.
+    if (
+        current is not None
+        and current not in pages
+        and current in rules.visible_questions(snap.questions, answers)
+    ):
+        return redirect(question_url(rules.page_of(current, snap.questions, answers), walk))
     if (
         current is None
-        or current not in visible
-        or (pending is not None and visible.index(current) > visible.index(pending))
+        or current not in pages
+        or (pending is not None and pages.index(current) > pages.index(pending))
     ):
-        target = pending or None
-        if target is None:
+        if pending is None:
             return redirect(guide_url("review", walk))
-        return redirect(question_url(target, walk))
+        return redirect(question_url(pending, walk))
 
     back_to_review = request.GET.get("return") == "review" or request.POST.get("return") == "review"
+    position = pages.index(current)
+    previous = pages[position - 1] if position else None
+    context = {
+        "question": current,
+        "text": current.text(lang()),
+        "help": current.help(lang()),
+        "walk": walk,
+        "step": position + 1,
+        "steps": len(pages),
+        "back_url": question_url(previous, walk) if previous else reverse("guidance:home"),
+        "back_to_review": back_to_review,
+        "acute": answers.get("acute_danger") is True,
+    }
+    asked = rules.questions_on(current, snap.questions, answers)
+    if len(asked) > 1 or (
+        current.fact in rules.PER_CONCERN_FACTS and rules.asks_per_concern(answers)
+    ):
+        return per_concern_page(request, snap, walk, current, asked, context)
+
     if request.method == "POST":
-        form = question_form(current, lang(), snap.counties, data=request.POST)
+        form = question_form(
+            current, lang(), snap.counties, data=single_concern_data(request.POST, current, answers)
+        )
         if form.is_valid():
             walk = walk.with_answer(current.fact, form.cleaned_data[current.fact], snap.questions)
             return redirect(next_step(snap, walk, current, back_to_review))
@@ -125,25 +153,101 @@ def question(request, key):
             initial[current.fact] = walk.raw[current.fact]
         form = question_form(current, lang(), snap.counties, initial=initial)
 
-    position = visible.index(current)
-    previous = visible[position - 1] if position else None
-    return render(
-        request,
-        "guidance/question.html",
+    context["choices"] = choices(current, form, snap.counties)
+    context["errors"] = form.errors.get(current.fact, [])
+    return render(request, "guidance/question.html", context)
+
+
+def single_concern_data(data, question, answers):
+    """With one concern, ``timing:<concern>`` is the same answer as ``timing``, so a tool
+    walking a case file may post either."""
+    if question.fact not in rules.PER_CONCERN_FACTS or data.get(question.fact):
+        return data
+    concerns = answers.get("concerns") or ()
+    if len(concerns) != 1:
+        return data
+    own = data.get(f"{question.fact}:{next(iter(concerns))}")
+    if not own:
+        return data
+    data = data.copy()
+    data[question.fact] = own
+    return data
+
+
+def concern_names(snap):
+    q = next((q for q in snap.questions if q.fact == "concerns"), None)
+    labels = {o.value: o.label(lang()) for o in q.options} if q else {}
+    return {c: labels.get(c, c) for c in rules.CONCERNS}
+
+
+def per_concern_page(request, snap, walk, current, asked, context):
+    """Timing and likelihood for several concerns on one page: "the same for all" first, then a
+    fieldset per concern. Field names: ``timing``, ``timing:<concern>``, and so on."""
+    answers = walk.answers()
+    names = concern_names(snap)
+    concerns = [(c, names[c]) for c in rules.CONCERNS if c in answers["concerns"]]
+    if request.method == "POST":
+        form = per_concern_form(asked, concerns, lang(), data=request.POST)
+        if form.is_valid():
+            walk = walk.with_answers(form.cleaned_data["answers"], snap.questions)
+            return redirect(next_step(snap, walk, current, context["back_to_review"]))
+        chosen = lambda name: form.data.get(name, "")  # noqa: E731
+    else:
+        form = per_concern_form(asked, concerns, lang())
+
+        def chosen(name):
+            fact, _, concern = name.partition(":")
+            value = walk.raw.get(fact)
+            if isinstance(value, dict):
+                return value.get(concern, "") if concern else ""
+            return "" if concern else (value or "")
+
+    def radios(q, name):
+        return [
+            {
+                "value": o.value,
+                "label": o.label(lang()),
+                "help": o.help(lang()),
+                "checked": chosen(name) == o.value,
+                "id": f"{name.replace(':', '-')}-{i}",
+            }
+            for i, o in enumerate(q.options)
+        ]
+
+    errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+    context.update(
         {
-            "question": current,
-            "text": current.text(lang()),
-            "help": current.help(lang()),
-            "choices": choices(current, form, snap.counties),
-            "errors": form.errors.get(current.fact, []),
-            "walk": walk,
-            "step": position + 1,
-            "steps": len(visible),
-            "back_url": question_url(previous, walk) if previous else reverse("guidance:home"),
-            "back_to_review": back_to_review,
-            "acute": answers.get("acute_danger") is True,
-        },
+            "same_for_all": [
+                {
+                    "name": q.fact,
+                    "text": q.text(lang()),
+                    "help": q.help(lang()),
+                    "choices": radios(q, q.fact),
+                }
+                for q in asked
+            ],
+            "by_concern": [
+                {
+                    "code": code,
+                    "label": label,
+                    "questions": [
+                        {
+                            "name": f"{q.fact}:{code}",
+                            "text": q.text(lang()),
+                            "choices": radios(q, f"{q.fact}:{code}"),
+                            "errors": form.errors.get(f"{q.fact}:{code}", []),
+                        }
+                        for q in asked
+                    ],
+                }
+                for code, label in concerns
+            ],
+            "separately": any(isinstance(walk.raw.get(q.fact), dict) for q in asked)
+            or bool(form.errors),
+            "errors": errors,
+        }
     )
+    return render(request, "guidance/question_per_concern.html", context)
 
 
 def choices(question, form, counties):
@@ -174,12 +278,12 @@ def next_step(snap, walk, current, back_to_review):
     pending = rules.first_unanswered(snap.questions, answers)
     if pending is None and back_to_review:
         return guide_url("review", walk)
-    visible = rules.visible_questions(snap.questions, answers)
-    later = visible[visible.index(current) + 1 :] if current in visible else visible
+    pages = rules.pages(snap.questions, answers)
+    later = pages[pages.index(current) + 1 :] if current in pages else pages
     if later:
         return question_url(later[0], walk, **({"return": "review"} if back_to_review else {}))
     if pending is not None:
-        return question_url(pending, walk)
+        return question_url(rules.page_of(pending, snap.questions, answers), walk)
     return guide_url("review", walk)
 
 
@@ -191,9 +295,11 @@ def finished_walk(request):
         walk = load_walk(request, snap)
     except BrokenWalk as e:
         return snap, None, restart(request, str(e))
-    pending = rules.first_unanswered(snap.questions, walk.answers())
+    answers = walk.answers()
+    pending = rules.first_unanswered(snap.questions, answers)
     if pending is not None:
-        return snap, None, redirect(question_url(pending, walk))
+        page = rules.page_of(pending, snap.questions, answers)
+        return snap, None, redirect(question_url(page, walk))
     return snap, walk, None
 
 
@@ -206,15 +312,20 @@ def review(request):
     answers = walk.answers()
     counties = dict(snap.counties)
     visible = rules.visible_questions(snap.questions, answers)
+    names = concern_names(snap)
     rows = []
     for q in visible:
         value = answers[q.fact]
-        shown = counties.get(value, value) if q.kind == "county" else q.label_of(value, lang())
+        if q.kind == "county":
+            shown = counties.get(value, value)
+        else:
+            shown = q.label_of(value, lang(), names)
+        page = rules.page_of(q, snap.questions, answers)
         rows.append(
             {
                 "question": q.text(lang()),
                 "answer": shown,
-                "url": question_url(q, walk, **{"return": "review"}),
+                "url": question_url(page, walk, **{"return": "review"}),
             }
         )
     return render(
@@ -248,13 +359,18 @@ def result_context(snap, outcome, walk, now):
     answers = outcome.facts
     questions = {q.fact: q for q in snap.questions}
     counties = dict(snap.counties)
+    names = concern_names(snap)
 
-    def answer_in_words(fact):
+    def answer_in_words(fact, concern=None):
         value = answers[fact]
         if fact == "county":
             return counties.get(value, value)
+        if concern and fact in rules.PER_CONCERN_FACTS:
+            value = rules.value_for(answers, fact, concern)
+        elif concern and fact == "concerns":
+            value = frozenset((concern,))
         question = questions.get(fact)
-        return question.label_of(value, language) if question else str(value)
+        return question.label_of(value, language, names) if question else str(value)
 
     sections = []
     for section in rules.SECTIONS:
@@ -268,7 +384,7 @@ def result_context(snap, outcome, walk, now):
                     "answers": [
                         {
                             "question": questions[f].text(language) if f in questions else f,
-                            "answer": answer_in_words(f),
+                            "answer": answer_in_words(f, t.concern),
                         }
                         for f in t.facts
                     ],

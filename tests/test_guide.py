@@ -38,10 +38,35 @@ def answer(client, key, value, token=""):
     return client.post(f"/guide/q/{key}/", data)
 
 
-def walk_case(client, facts):
-    """Answer every question the guide asks with the case's facts (neutral values for facts
-    the case leaves out), following the guide's own redirects. Returns the final token."""
+def page_data(facts, key):
+    """What a clinician posts on the page of ``key`` for these case facts (neutral values for
+    facts the case leaves out). With several concerns, the timing page asks timing and
+    likelihood per concern: a per-concern answer goes in ``timing:<concern>``, one value for
+    all in the plain field."""
     neutral = {name: spec.default for name, spec in rules.FACTS.items()}
+    concerns = facts.get("concerns") or []
+    keys = [key]
+    if key in rules.PER_CONCERN_FACTS and len(concerns) > 1:
+        keys = list(rules.PER_CONCERN_FACTS)
+    data = {}
+    for fact in keys:
+        value = facts.get(fact, neutral[fact])
+        if isinstance(value, dict):
+            data.update({f"{fact}:{concern}": v for concern, v in value.items()})
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif fact == "children_in_household" and isinstance(facts.get(fact), bool):
+            value = "yes" if value else "no"
+        elif fact == "county":
+            value = f"{int(value):02d}" if not isinstance(value, str) else value
+        data[fact] = value
+    return data
+
+
+def walk_case(client, facts):
+    """Answer every page the guide shows with the case's facts, following the guide's own
+    redirects. Returns the final token."""
     location = client.get("/guide/")["Location"]
     token = ""
     for _ in range(30):
@@ -49,14 +74,7 @@ def walk_case(client, facts):
         if path == "/guide/review/":
             return token
         key = path.rstrip("/").rsplit("/", 1)[-1]
-        value = facts.get(key, neutral[key])
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        elif key == "children_in_household" and isinstance(facts.get(key), bool):
-            value = "yes" if value else "no"
-        elif key == "county":
-            value = f"{int(value):02d}" if not isinstance(value, str) else value
-        response = answer(client, key, value, token)
+        response = client.post(f"/guide/q/{key}/", {"s": token, **page_data(facts, key)})
         assert response.status_code == 302, response.content.decode()[:500]
         location, token = response["Location"], token_of(response)
     raise AssertionError("the walk did not reach the review page")
@@ -112,7 +130,9 @@ def test_a_follow_up_question_appears_only_when_an_answer_calls_for_it(client):
     to_violence = answer(client, "concerns", "partner_family_violence", token)
     assert urlparse(to_violence["Location"]).path == "/guide/q/serious_or_repeated/"
     to_nsc = answer(client, "concerns", "negative_social_control", token)
-    assert urlparse(to_nsc["Location"]).path == "/guide/q/person_age/"
+    assert urlparse(to_nsc["Location"]).path == "/guide/q/serious_or_repeated/"
+    to_fgm = answer(client, "concerns", "fgm", token)
+    assert urlparse(to_fgm["Location"]).path == "/guide/q/person_age/"
 
 
 def test_a_missing_answer_is_a_form_error_the_clinician_understands(client):
@@ -214,9 +234,8 @@ def test_changing_an_answer_from_the_review_returns_to_the_review(client):
     token = walk_case(client, first_case())
     review = client.get(f"/guide/review/?s={token}").content.decode()
     assert "return=review" in review
-    response = client.post(
-        "/guide/q/timing/", {"s": token, "timing": "expected", "return": "review"}
-    )
+    data = page_data({**first_case(), "timing": "expected"}, "timing")
+    response = client.post("/guide/q/timing/", {"s": token, **data, "return": "review"})
     assert urlparse(response["Location"]).path == "/guide/review/"
 
 
@@ -320,3 +339,108 @@ def test_question_and_result_pages_use_a_constant_number_of_queries(
         client.get(f"/guide/result/?s={token}")
     with django_assert_max_num_queries(1):
         client.get(f"/guide/q/timing/?s={token}")
+
+
+# --- Several concerns: timing and likelihood per concern, on one page ---------------------------
+
+TWO_CONCERNS = {
+    "concerns": ["fgm", "forced_marriage"],
+    "timing": {"fgm": "past_only", "forced_marriage": "expected"},
+    "likelihood": "certain_or_most_likely",
+    "person_age": "child_16_17",
+    "consent": "refuses",
+    "children_in_household": "yes",
+    "county": "32",
+}
+
+
+def walk_to_timing(client, facts):
+    """Answer the pages before the timing page; returns the token there."""
+    token = token_of(answer(client, "acute_danger", "false"))
+    response = client.post("/guide/q/concerns/", {"s": token, "concerns": facts["concerns"]})
+    for _ in range(10):
+        path = urlparse(response["Location"]).path
+        key = path.rstrip("/").rsplit("/", 1)[-1]
+        if key == "timing":
+            return token_of(response)
+        response = client.post(path, {"s": token_of(response), **page_data(facts, key)})
+    raise AssertionError("the walk did not reach the timing page")
+
+
+def test_with_several_concerns_timing_and_likelihood_share_one_page_with_a_fieldset_each(client):
+    token = walk_to_timing(client, TWO_CONCERNS)
+    page = client.get(f"/guide/q/timing/?s={token}").content.decode()
+    for name in (
+        "timing",
+        "likelihood",
+        "timing:fgm",
+        "timing:forced_marriage",
+        "likelihood:fgm",
+        "likelihood:forced_marriage",
+    ):
+        assert f'name="{name}"' in page
+    assert 'data-concern="fgm"' in page and 'data-concern="forced_marriage"' in page
+    # likelihood has no page of its own then: its URL leads to the shared page
+    response = client.get(f"/guide/q/likelihood/?s={token}")
+    assert urlparse(response["Location"]).path == "/guide/q/timing/"
+
+
+def test_a_concern_with_its_own_timing_gets_it_and_the_others_take_the_same_for_all(client):
+    token = walk_to_timing(client, TWO_CONCERNS)
+    response = client.post(
+        "/guide/q/timing/",
+        {
+            "s": token,
+            "timing": "expected",
+            "timing:fgm": "past_only",
+            "likelihood": "certain_or_most_likely",
+        },
+    )
+    assert response.status_code == 302
+    raw = forms.Walk.from_token(token_of(response), ()).raw
+    assert raw["timing"] == {"fgm": "past_only", "forced_marriage": "expected"}
+    assert raw["likelihood"] == "certain_or_most_likely"
+
+
+def test_a_concern_left_without_an_answer_is_a_form_error_naming_it(client):
+    token = walk_to_timing(client, TWO_CONCERNS)
+    response = client.post(
+        "/guide/q/timing/",
+        {"s": token, "timing:fgm": "past_only", "likelihood": "certain_or_most_likely"},
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'role="alert"' in text
+    assert "Tvangsekteskap" in text.split('role="alert"', 1)[1].split("</div>", 1)[0]
+
+
+def test_a_forged_per_concern_value_is_a_form_error_not_a_crash(client):
+    token = walk_to_timing(client, TWO_CONCERNS)
+    response = client.post(
+        "/guide/q/timing/",
+        {"s": token, "timing": "tomorrow", "likelihood": "certain_or_most_likely"},
+    )
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_the_review_shows_each_concerns_own_answer(client):
+    token = walk_case(client, TWO_CONCERNS)
+    text = client.get(f"/guide/review/?s={token}").content.decode()
+    assert "Kjønnslemlestelse: Bare tidligere" in text
+
+
+def test_adding_a_concern_asks_timing_again_and_removing_one_keeps_the_rest(client):
+    token = walk_case(
+        client,
+        {
+            **TWO_CONCERNS,
+            "concerns": ["fgm", "forced_marriage", "trafficking"],
+            "timing": {"fgm": "past_only", "forced_marriage": "expected", "trafficking": "ongoing"},
+        },
+    )
+    removed = answer(client, "concerns", ["fgm", "forced_marriage"], token)
+    raw = forms.Walk.from_token(token_of(removed), ()).raw
+    assert raw["timing"] == {"fgm": "past_only", "forced_marriage": "expected"}
+    added = answer(client, "concerns", ["fgm", "forced_marriage", "threat_to_life"], token)
+    assert "timing" not in forms.Walk.from_token(token_of(added), ()).raw
