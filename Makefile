@@ -10,7 +10,7 @@ PORT ?= 8000
 # Local runs are development runs: DEBUG on unless the caller says otherwise.
 export DEBUG ?= true
 
-.PHONY: run setup install messages test chromium lint check-migrations evaluate bench clean
+.PHONY: run setup install messages test chromium lint check-migrations evaluate checkrules bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -62,13 +62,18 @@ lint: $(TEST_STAMP)
 check-migrations: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
-## evaluate: check every case file in fixtures/ and ../shared/cases against the rules
+## evaluate: check every case file in fixtures/ and ../shared/cases* against the rules
 evaluate: setup
-	$(PY) manage.py evaluate --check fixtures/cases/*.yaml $(wildcard ../shared/cases/*.yaml)
+	$(PY) manage.py evaluate --check fixtures/cases/*.yaml $(wildcard ../shared/cases/*.yaml) $(wildcard ../shared/cases-next/*.yaml)
+
+## checkrules: prove the contract's invariants over every answer set the questionnaire can produce
+checkrules: setup
+	$(PY) manage.py checkrules
 
 bench: setup
 	$(PY) benchmarks/rules.py
 	$(PY) benchmarks/pages.py
+	$(PY) benchmarks/checkrules.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -230,7 +230,13 @@ def enumerate_part(part: _Part, ruleset, questions, counties):
     # Concern by concern: which per-concern rule conditions each (concern, timing, likelihood)
     # meets, as bits, and the masks each set of concerns reaches.
     by_concern_rules = [r for r in part.rules if r.by_concern]
-    bit = {r.key: 1 << i for i, r in enumerate(by_concern_rules)}
+    # Rules with the same per-concern conditions share a bit: the masks stay as few as the
+    # distinct per-concern tests, however many rules repeat them.
+    tests: dict[frozenset, int] = {}
+    bit = {}
+    for r in by_concern_rules:
+        signature = frozenset((c.fact, c.op, c.value) for c in r.by_concern)
+        bit[r.key] = 1 << tests.setdefault(signature, len(tests))
     groups: dict[tuple, dict[int, list]] = {}  # concern signature -> mask -> [count, example]
     if has_block:
         q_concerns = by_fact.get("concerns")
@@ -294,13 +300,14 @@ def enumerate_part(part: _Part, ruleset, questions, counties):
         counts = [group[m][0] for m in masks]
         examples = [group[m][1] for m in masks]
         everything = (1 << len(masks)) - 1
-        per_rule = {}
-        for r in by_concern_rules:
+        per_test = {}
+        for b in set(bit.values()):
             s = 0
             for i, m in enumerate(masks):
-                if m & bit[r.key]:
+                if m & b:
                     s |= 1 << i
-            per_rule[r.key] = s
+            per_test[b] = s
+        per_rule = {r.key: per_test[bit[r.key]] for r in by_concern_rules}
         # any concern set of this signature stands for the others in whole-case tests
         sample = frozenset(c for c, _ in examples[0]) if has_block else frozenset()
         total_here = sum(counts)

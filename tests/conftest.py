@@ -9,12 +9,15 @@ from guidance import content, rules, seed
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_CASES = ROOT.parent / "shared" / "cases"
+# The first version 2 cases; they move into shared/cases later, and are run the same way.
+SHARED_NEXT = ROOT.parent / "shared" / "cases-next"
 
 
 def case_files():
-    """Every case file: the seed library and the shared golden cases."""
+    """Every case file: the seed library and the shared golden cases (version 1 and 2)."""
     files = sorted((ROOT / "fixtures" / "cases").glob("*.yaml"))
     files += sorted(SHARED_CASES.glob("*.yaml"))
+    files += sorted(SHARED_NEXT.glob("*.yaml"))
     return files
 
 

@@ -1,4 +1,5 @@
-"""Every case file, in fixtures/cases and ../shared/cases, against the engine and `evaluate`."""
+"""Every case file, in fixtures/cases, ../shared/cases and ../shared/cases-next, against the
+engine and `evaluate`."""
 
 import pytest
 import yaml
@@ -37,6 +38,10 @@ def test_every_seeded_case_is_in_the_library():
 
     slugs = {p.stem for p in CASES if p.parent.name == "cases" and "fixtures" in str(p)}
     stored = set(Case.objects.values_list("slug", flat=True))
-    docs = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in CASES]
+    # shared/cases-next is not in the library yet: it joins shared/cases (and its copies in
+    # fixtures/cases) later.
+    docs = [
+        yaml.safe_load(p.read_text(encoding="utf-8")) for p in CASES if p.parent.name == "cases"
+    ]
     assert {d["slug"] for d in docs if d} <= stored | slugs
     assert len(stored) >= len({p.stem for p in CASES if "fixtures" in str(p)})
