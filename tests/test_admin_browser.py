@@ -2,9 +2,6 @@
 the newcomer's tasks from issue 4, and axe on the pages the project adds to the admin."""
 
 import json
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -12,7 +9,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, axe_violations, free_port, manage, manage_env
+from tests.conftest import ROOT, axe_violations, manage, running_server
 
 pytestmark = pytest.mark.browser
 
@@ -38,30 +35,10 @@ def run(*args, sqlite_path, **env):
 
 @pytest.fixture(scope="module")
 def server_url(seeded_sqlite, tmp_path_factory):
-    """A server of this module's own on the seeded database, logging to a file. (The shared
-    one's log pipe is never read; the admin's many static files fill it and stall the
-    server.) Overrides conftest's fixture, so conftest's ``page`` uses it too."""
-    port = free_port()
-    log = open(tmp_path_factory.mktemp("server") / "runserver.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=manage_env(seeded_sqlite),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1)
-            break
-        except OSError:
-            assert proc.poll() is None, "the server did not start"
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    """A server of this module's own. Overrides conftest's fixture, so conftest's ``page``
+    uses it too."""
+    with running_server(seeded_sqlite, tmp_path_factory.mktemp("server") / "runserver.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
