@@ -104,6 +104,11 @@ CHROMIUM_ARGS = [
 ]
 
 
+# How long a browser action, navigation or expect() may wait for the state it needs. Playwright's
+# waits return as soon as the state is there, so a long limit costs time only on a failure;
+# expect()'s own default of 5 s is short for a page load on a busy two-core machine.
+BROWSER_TIMEOUT_MS = 30_000
+
 # How long a server may take to start answering. Only a broken server waits this long; a busy
 # two-core machine (another suite beside this one) can take many seconds over Django's
 # start-up and system checks. (The old limit was about ten seconds, after which the tests went
@@ -183,7 +188,9 @@ def server_url(seeded_sqlite):
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
 
     # Playwright's sync API runs an event loop in this thread; Django's async-safety check
     # would then refuse database access in the same test, which is not concurrent here.
@@ -206,9 +213,9 @@ def page(browser, server_url):
             return route.abort()
         return route.continue_()
 
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     context.route("**/*", check)
     page = context.new_page()
-    page.set_default_timeout(10_000)
     yield page
     context.close()
     assert not foreign, f"requests left the server's own host: {foreign}"
