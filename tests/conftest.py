@@ -1,6 +1,11 @@
 import os
+import re
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -102,12 +107,72 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_port():
-    import socket
+# How long a browser action, navigation or expect() may wait for the state it needs. Playwright's
+# waits return as soon as the state is there, so a long limit costs time only on a failure;
+# expect()'s own default of 5 s is short for a page load on a busy two-core machine.
+BROWSER_TIMEOUT_MS = 30_000
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# How long a server may take to start answering. Only a broken server waits this long; a busy
+# two-core machine (another suite beside this one) can take many seconds over Django's
+# start-up and system checks. (The old limit was about ten seconds, after which the tests went
+# on against a server that was not there yet.)
+SERVER_START_SECONDS = 120
+
+
+@contextmanager
+def running_server(sqlite_path, log_path):
+    """`manage.py runserver` on ``sqlite_path`` in its own process; yields its URL once it
+    answers /healthz.
+
+    The server binds port 0, so the kernel hands it a free port at bind time and runserver
+    prints the one it got. (A port chosen here and passed on could be taken by another
+    process in between.) Its log goes to a file: a pipe nobody reads fills up and stalls it.
+    """
+    log = open(log_path, "w")  # noqa: SIM115 - closed below, after the server has stopped
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", "127.0.0.1:0"],
+        cwd=ROOT,
+        env=manage_env(sqlite_path, PYTHONUNBUFFERED="1"),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield wait_until_serving(proc, log_path)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def wait_until_serving(proc, log_path):
+    """The server's URL, once the port it printed answers /healthz; a clear error with its log
+    if it stops first, answers with an error, or takes longer than SERVER_START_SECONDS."""
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    url = None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server stopped before it answered:\n{log_path.read_text()}")
+        if url is None:
+            started = re.search(
+                r"Starting development server at (http://[^/\s]+)/", log_path.read_text()
+            )
+            url = started and started.group(1)
+        if url:
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=10):
+                    return url
+            except urllib.error.HTTPError as e:
+                raise RuntimeError(f"/healthz answered {e.code}:\n{log_path.read_text()}") from e
+            except OSError:
+                pass  # slow to answer on a busy machine: ask again
+        time.sleep(0.1)
+    raise RuntimeError(
+        f"the server did not answer within {SERVER_START_SECONDS} s:\n{log_path.read_text()}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -115,43 +180,20 @@ def server_url(seeded_sqlite):
     """The app served by `manage.py runserver` in its own process, on the seeded SQLite file.
 
     A separate process keeps the browser tests honest (nothing shared with the test's memory)
-    and leaves pytest-django's test database alone.
+    and leaves pytest-django's test database alone. Tests that change content start a server
+    of their own on a copy (tests/test_admin_browser.py); this one is only read.
     """
-    import time
-    import urllib.request
-
-    port = free_port()
-    # The server's log goes to a file: a pipe nobody reads fills up and stalls the server.
-    log_path = seeded_sqlite.parent / "server.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed when the fixture ends
-    proc = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=manage_env(seeded_sqlite),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the server did not start: {log_path.read_text()}") from None
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    with running_server(seeded_sqlite, seeded_sqlite.parent / "server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
 
     # Playwright's sync API runs an event loop in this thread; Django's async-safety check
     # would then refuse database access in the same test, which is not concurrent here.
@@ -174,9 +216,9 @@ def page(browser, server_url):
             return route.abort()
         return route.continue_()
 
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     context.route("**/*", check)
     page = context.new_page()
-    page.set_default_timeout(10_000)
     yield page
     context.close()
     assert not foreign, f"requests left the server's own host: {foreign}"

@@ -4,9 +4,11 @@ Screenshots of every page go to screenshots/ (not committed) for a person to loo
 """
 
 import json
+import re
 
 import pytest
 import yaml
+from playwright.sync_api import expect
 
 from guidance import rules
 from tests.conftest import ROOT, SHARED_CASES, axe_violations, manage
@@ -49,6 +51,17 @@ def answer_current_question(page, facts):
     return key
 
 
+def click_to_next_page(page, selector):
+    """Click a button that leaves the page, and wait until the next page has loaded.
+
+    page.click() waits only for a navigation the browser has announced by the time the click
+    returns; a form's submission can start later, and then page.url and axe would still see
+    the old page."""
+    before = page.url
+    page.click(selector)
+    page.wait_for_url(lambda url: url != before)
+
+
 def walk(page, server_url, facts, name, check_axe=True):
     """Walk the guide from the start page to the result, through the real buttons."""
     violations = {}
@@ -56,7 +69,7 @@ def walk(page, server_url, facts, name, check_axe=True):
     if check_axe:
         violations["start"] = axe_violations(page)
     shoot(page, f"{name}-00-start")
-    page.click('[data-action="start"]')
+    click_to_next_page(page, '[data-action="start"]')
     step = 0
     while "/guide/q/" in page.url:
         step += 1
@@ -64,13 +77,13 @@ def walk(page, server_url, facts, name, check_axe=True):
         if check_axe:
             violations[key] = axe_violations(page)
         shoot(page, f"{name}-{step:02d}-{key}")
-        page.click('[data-action="next"]')
+        click_to_next_page(page, '[data-action="next"]')
         assert step < 20, "the walk does not end"
     assert "/guide/review/" in page.url
     if check_axe:
         violations["review"] = axe_violations(page)
     shoot(page, f"{name}-{step + 1:02d}-review")
-    page.click('[data-action="next"]')
+    click_to_next_page(page, '[data-action="next"]')
     assert "/guide/result/" in page.url
     if check_axe:
         violations["result"] = axe_violations(page)
@@ -105,9 +118,13 @@ def test_a_walk_with_javascript_matches_evaluate_and_every_page_passes_axe(
     assert walk(page, server_url, facts, "desktop") == {}
     assert shown(page) == evaluated(seeded_sqlite, WEBINAR_1)
     # JavaScript adds the copy and print buttons; the note stays selectable either way.
-    assert page.locator("[data-copy-target]").is_visible()
-    page.click("[data-copy-target]")
-    assert page.locator("[data-copy-status]").inner_text() != ""
+    copy = page.locator("[data-copy-target]")
+    expect(copy).to_be_visible()
+    copy.click()
+    # The status is set when the clipboard's promise settles, after the click has returned.
+    status = page.locator("[data-copy-status]")
+    said = (status.get_attribute("data-copied-text"), status.get_attribute("data-failed-text"))
+    expect(status).to_have_text(re.compile("^(" + "|".join(map(re.escape, said)) + ")$"))
     assert csp == []
 
 
@@ -120,9 +137,9 @@ def test_a_walk_without_javascript_works_and_the_note_is_selectable(
     walk(page, server_url, facts, "nojs", check_axe=False)
     assert shown(page) == evaluated(seeded_sqlite, WEBINAR_1)
     note = page.locator("#record-note")
-    assert note.is_visible()
+    expect(note).to_be_visible()
     assert "strl § 196" in note.input_value()
-    assert not page.locator("[data-copy-target]").is_visible()
+    expect(page.locator("[data-copy-target]")).to_be_hidden()
     context.close()
 
 
@@ -151,18 +168,19 @@ def test_the_guide_works_with_the_keyboard_alone(page, server_url):
     page.keyboard.press("Space")
     page.keyboard.press("Enter")
     page.wait_for_url("**/guide/q/concerns/**")
-    assert page.locator("h1").first.is_visible()
+    expect(page.locator("h1").first).to_be_visible()
 
 
 def test_the_english_guide_is_in_english(browser, server_url):
     context = browser.new_context(locale="nb-NO")
     page = context.new_page()
     page.goto(server_url + "/")
+    # The switch posts and comes back to the same address, so wait for the language itself
+    # (wait_for_load_state() would have returned at once, on the page still showing).
     page.click("button[name='language'][value='en']")
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.click('[data-action="start"]')
-    assert "immediate danger" in page.locator("h1").inner_text().lower()
+    expect(page.locator("h1")).to_contain_text("immediate danger", ignore_case=True)
     context.close()
 
 

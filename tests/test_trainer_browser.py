@@ -1,7 +1,10 @@
 """Trainer mode in a real browser: keyboard navigation, no-JavaScript links, what-if and axe."""
 
+import re
+
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from tests.conftest import axe_violations
 from tests.test_browser import watch_csp
@@ -33,11 +36,11 @@ def test_the_library_filters_by_concern_and_passes_axe(page, server_url):
 def test_a_trainer_presents_webinar_1_from_the_keyboard_alone(page, server_url):
     csp = watch_csp(page)
     page.goto(server_url + WEBINAR_1 + "/present/")
-    assert page.locator("[data-keyboard-hint]").is_visible()
+    expect(page.locator("[data-keyboard-hint]")).to_be_visible()  # trainer.js shows it
     assert axe_violations(page) == []
     page.keyboard.press("ArrowRight")
     page.wait_for_url(f"**{WEBINAR_1}/present/1/")
-    assert page.locator("[data-chosen]").count() == 1
+    expect(page.locator("[data-chosen]")).to_have_count(1)
     assert axe_violations(page) == []
     page.keyboard.press("ArrowLeft")
     page.wait_for_url(f"**{WEBINAR_1}/present/")
@@ -56,7 +59,7 @@ def test_without_javascript_the_next_link_moves_on(browser, server_url):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(server_url + WEBINAR_1 + "/present/")
-    assert not page.locator("[data-keyboard-hint]").is_visible()
+    expect(page.locator("[data-keyboard-hint]")).to_be_hidden()
     page.click('a[rel="next"]')
     page.wait_for_url(f"**{WEBINAR_1}/present/1/")
     page.click('a[rel="next"]')
@@ -81,7 +84,8 @@ def test_what_if_without_an_interpreter_marks_the_interpreter_outcomes_gone(page
         "QUALIFIED_INTERPRETER",
         "NO_COMPANION_INTERPRETER",
     ]
-    assert page.locator("[data-removed-outcome]").first.inner_text().startswith("Borte")
+    removed = page.locator("[data-removed-outcome]").first
+    expect(removed).to_have_text(re.compile("^Borte"), use_inner_text=True)
     assert axe_violations(page) == []
 
 
