@@ -35,8 +35,21 @@ def watch_csp(page):
 
 
 def answer_current_question(page, facts):
-    """Answer the question on screen with the case's value (or the neutral one)."""
+    """Answer the page on screen with the case's values (neutral ones for facts left out). On
+    the per-concern page (several concerns), a per-concern answer opens "each concern
+    separately" and is given there; one value for all goes in "the same for all"."""
     key = page.url.split("/guide/q/")[1].split("/")[0]
+    if page.locator("[data-per-concern]").count():
+        for fact in rules.PER_CONCERN_FACTS:
+            value = facts.get(fact, rules.FACTS[fact].default)
+            if isinstance(value, dict):
+                if page.locator("details.per-concern").get_attribute("open") is None:
+                    page.click("details.per-concern > summary")
+                for concern, item in value.items():
+                    page.check(f'input[name="{fact}:{concern}"][value="{item}"]')
+            else:
+                page.check(f'input[name="{fact}"][value="{value}"]')
+        return key
     spec = rules.FACTS[key]
     value = facts.get(key, spec.default)
     if spec.kind == "list":
