@@ -176,6 +176,9 @@ class _Part:
     shown: set = field(default_factory=set)
     evaluations: int = 0
 
+    def __post_init__(self):
+        self.rule_by_key = {r.key: r for r in self.rules}
+
 
 def _value_classes(fact, values, conditions, contacts):
     """Values of ``fact`` that no condition (and, for the county, no contact) tells apart,
@@ -207,8 +210,11 @@ def enumerate_part(part: _Part, ruleset, questions, counties):
                     f"question '{q.key}' is shown by the answer to a later question ({c.fact}); "
                     "show a question only by earlier answers"
                 )
-        if q.fact in rules.PER_CONCERN_FACTS and any(c.fact != "concerns" for c in q.show_when):
-            raise ProofError(f"question '{q.key}' may be shown only by the concerns")
+        if q.fact in rules.PER_CONCERN_FACTS and q.show_when:
+            raise ProofError(
+                f"question '{q.key}' is asked for every concern and cannot be hidden by "
+                "other answers"
+            )
 
     conditions = {}
     for rule in part.rules:
@@ -315,13 +321,7 @@ def enumerate_part(part: _Part, ruleset, questions, counties):
             answers = {**fixed, **answers}
             if has_block:
                 answers["concerns"] = sample
-                for q in flat:
-                    if q.fact in answers:
-                        part.shown.add(q.key)
-            else:
-                for q in flat:
-                    if q.fact in answers:
-                        part.shown.add(q.key)
+            part.shown.update(q.key for q in flat if q.fact in answers)
             full = {f: answers.get(f, neutral(f)) for f in facts if f not in BLOCK[1:]}
             part.answer_sets += total_here * weight
             _run(part, full, everything, per_rule, masks, examples, has_block)
@@ -382,7 +382,7 @@ def _run(part, answers, everything, per_rule, masks, examples, has_block):
     # Split the masks into classes that give the same outcomes and fire the same
     # contact-bearing rules.
     features = [("o", code, s) for code, s in given.items()]
-    features += [("r", key, s) for key, s in fired.items() if part_rule(part, key).categories]
+    features += [("r", key, s) for key, s in fired.items() if part.rule_by_key[key].categories]
     classes = [(everything, frozenset(), frozenset())]
     for kind, name, s in features:
         refined = []
@@ -401,7 +401,7 @@ def _run(part, answers, everything, per_rule, masks, examples, has_block):
         classes = refined
     observed = tuple((f, answers[f]) for f in OBSERVED if f in answers)
     for members, codes, keys in classes:
-        categories = frozenset(c for key in keys for c in part_rule(part, key).categories)
+        categories = frozenset(c for key in keys for c in part.rule_by_key[key].categories)
         key = (codes, categories, observed)
         if key in part.given:
             continue
@@ -413,10 +413,6 @@ def _run(part, answers, everything, per_rule, masks, examples, has_block):
             for n, fact in enumerate(rules.PER_CONCERN_FACTS):
                 example[fact] = {c: values[n] for c, values in chosen}
         part.given[key] = example
-
-
-def part_rule(part, key):
-    return part.rule_by_key[key]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -490,7 +486,6 @@ def prove(
     parts = []
     for facts, owned in split_into_parts(ruleset, questions):
         part = _Part(facts=facts, rules=owned)
-        part.rule_by_key = {r.key: r for r in owned}
         asked = [q for q in questions if q.fact in facts]
         if not owned and not set(facts) & set(OBSERVED):
             # Answers nothing reads: count them, nothing more to check.
