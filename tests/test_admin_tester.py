@@ -26,6 +26,8 @@ def hand_facts(**overrides):
         "concerns": ["trafficking"],
         "serious_or_repeated": "false",
         "aggravated": "false",
+        "sexual_act": "unclear",
+        "peers": "false",
         "person_age": "adult",
         "timing": "ongoing",
         "likelihood": "reason_to_believe",
