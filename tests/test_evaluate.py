@@ -82,6 +82,23 @@ def test_check_fails_with_exit_1_and_names_what_is_missing(tmp_path, capsys):
         (GOOD.replace("[trafficking]", "[burglary]"), "unknown value 'burglary'"),
         (GOOD.replace("rvts-ost", "rvts-east"), "expect.contacts.exclude: unknown code"),
         (GOOD.replace("facts:", "fakta:"), "fakta: unknown key"),
+        (
+            GOOD.replace(
+                "  timing: ongoing\n", "  timing: {trafficking: ongoing, fgm: expected}\n"
+            ),
+            "facts.timing.fgm: 'fgm' is not one of the case's concerns",
+        ),
+        (
+            GOOD.replace("[trafficking]", "[trafficking, fgm]").replace(
+                "  timing: ongoing\n", "  timing: {trafficking: ongoing}\n"
+            ),
+            "facts.timing.fgm: missing",
+        ),
+        (
+            GOOD.replace("likelihood: certain_or_most_likely", "likelihood: {trafficking: sure}"),
+            "facts.likelihood.trafficking: unknown value 'sure'",
+        ),
+        (GOOD.replace("  county:", "  sexual_act: groping\n  county:"), "facts.sexual_act"),
         ("slug: [unclosed\n", "malformed YAML"),
         ("- just\n- a list\n", "not a mapping"),
     ],
@@ -136,3 +153,14 @@ def test_from_the_shell_an_unmigrated_database_is_a_clear_error(tmp_path):
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert "make setup" in run.stderr
+
+
+@pytest.mark.django_db
+def test_a_per_concern_mapping_is_evaluated_concern_by_concern(tmp_path, capsys):
+    text = GOOD.replace("[trafficking]", "[trafficking, fgm]").replace(
+        "  timing: ongoing\n", "  timing: {trafficking: past_only, fgm: expected}\n"
+    )
+    call_command("evaluate", str(write(tmp_path, text)))
+    doc = json.loads(capsys.readouterr().out)
+    duty = [t for t in doc["trace"] if "AVERT_DUTY" in t["outcomes"]]
+    assert duty and all(t["concern"] == "fgm" for t in duty)
