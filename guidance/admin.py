@@ -4,7 +4,8 @@ Every table keeps its history (django-simple-history): who changed what and when
 earlier version restorable. Rows edited inline under a parent (phone numbers, opening hours,
 conditions, answer options) show their history on the parent's history page, each version
 with a restore link. Contacts import and export as CSV and XLSX (django-import-export).
-Saving a rule or an outcome runs every training case and warns about those that now fail.
+Saving a rule or an outcome runs every training case and the proof over every answer set, and
+warns about the cases that now fail and the contract's invariants the change breaks.
 """
 
 from django import forms
@@ -20,7 +21,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import admin_views, cases, models
+from . import admin_views, cases, models, rules
 from .admin_forms import (
     ConditionForm,
     ContactForm,
@@ -260,25 +261,34 @@ class ContactCategoryAdmin(HistoryAdmin):
     search_fields = ["slug", "name_nb", "name_en"]
 
 
-class CaseCheckAfterSave:
-    """Run every training case after a save and warn about those that fail (the state before
-    the save tells which failures are new)."""
+class ChecksAfterSave:
+    """Run every training case and the proof after a save and warn about what fails (the
+    state before the save tells which failures are new). Restoring a version comes through
+    here too: simple-history's revert calls save_model and response_change."""
 
     def save_model(self, request, obj, form, change):
         request.cases_failing_before = admin_views.failing_cases()
+        try:
+            request.proof_before = admin_views.proof_input()
+        except rules.RuleError:
+            request.proof_before = None
         super().save_model(request, obj, form, change)
 
-    def response_add(self, request, obj, post_url_continue=None):
+    def warn(self, request):
         admin_views.warn_about_cases(request, getattr(request, "cases_failing_before", {}))
+        admin_views.warn_about_proof(request, getattr(request, "proof_before", None))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.warn(request)
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
-        admin_views.warn_about_cases(request, getattr(request, "cases_failing_before", {}))
+        self.warn(request)
         return super().response_change(request, obj)
 
 
 @admin.register(models.Outcome)
-class OutcomeAdmin(CaseCheckAfterSave, HistoryAdmin):
+class OutcomeAdmin(ChecksAfterSave, HistoryAdmin):
     form = OutcomeForm
     list_display = ["code", "title_nb", "kind", "section", "priority", "sources"]
     list_filter = ["kind", "section", "categories"]
@@ -300,14 +310,14 @@ class RuleConditionInline(admin.TabularInline):
 
 
 @admin.register(models.Rule)
-class RuleAdmin(CaseCheckAfterSave, HistoryAdmin):
+class RuleAdmin(ChecksAfterSave, HistoryAdmin):
     form = RuleForm
     inlines = [RuleConditionInline]
     history_parts = [(models.RuleCondition, "rule", "Betingelser")]
     list_display = ["key", "name", "enabled", "gives", "last_reviewed"]
-    list_filter = ["enabled", "outcomes"]
+    list_filter = ["enabled", "outcomes", "categories"]
     search_fields = ["key", "name", "reasoning", "outcomes__code"]
-    fields = ["key", "name", "enabled", "outcomes", "reasoning", "last_reviewed"]
+    fields = ["key", "name", "enabled", "outcomes", "categories", "reasoning", "last_reviewed"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("outcomes")

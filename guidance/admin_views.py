@@ -1,23 +1,30 @@
-"""Admin pages of our own: the rule tester and the check of every training case, plus the
-warning the rule and outcome pages give when a change breaks a case.
+"""Admin pages of our own: the rule tester (with the proof over every answer set) and the
+check of every training case, plus the warnings the rule and outcome pages give when a change
+breaks a case or one of the contract's invariants.
 
 They read the tables as saved (``content.load_ruleset()``, not the cached snapshot) and let
-``rules`` do all the reasoning.
+``rules`` and ``proof`` do all the reasoning.
 """
 
+import hashlib
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
-from . import cases, content, models, rules
+from . import cases, content, models, proof, rules
 from .admin_forms import CasePickForm, FactsForm
 
 RULE_SET_CHOICES = ("active", "all")
@@ -83,9 +90,13 @@ class CaseCheck:
         return lines
 
 
+def contact_slugs(ruleset):
+    return set(rules.CONTACT_SLUGS) | {c.slug for c in ruleset.contacts}
+
+
 def check_cases(ruleset, cases=None):
     """Every training case in the library run against its expectations."""
-    known_contacts = set(rules.CONTACT_SLUGS) | {c.slug for c in ruleset.contacts}
+    known_contacts = contact_slugs(ruleset)
     checks = []
     for row in models.Case.objects.all() if cases is None else cases:
         try:
@@ -149,6 +160,246 @@ def short_list(titles, limit=5):
     return shown + (f" og {len(titles) - limit} til" if len(titles) > limit else "")
 
 
+# --- The proof over every answer set ------------------------------------------------------
+
+PROOF_CACHE_SECONDS = 7 * 24 * 3600
+TESTER_PROOF = "?prove=1#kontroll"
+
+# The proof's invariant messages in bokmål, matched on what follows "the result". A message no
+# pattern knows is shown as the proof wrote it, so a new wording is never lost.
+INVARIANT_WORDS = [
+    (r"gives none of (.+)", r"gir ingen av \1"),
+    (r"gives KEEP_CONFIDENTIALITY together with (.+)", r"gir KEEP_CONFIDENTIALITY sammen med \1"),
+    (r"gives ACUTE_EMERGENCY without acute danger", "gir ACUTE_EMERGENCY uten akutt fare"),
+    (r"does not give ACUTE_EMERGENCY for acute danger", "gir ikke ACUTE_EMERGENCY ved akutt fare"),
+    (r"does not give (\w+)", r"gir ikke \1"),
+    (r"gives (.+) of (.+)", r"gir \1, ikke nøyaktig én av \2"),
+    (r"says nothing about sharing", "sier ingenting om å dele opplysninger"),
+    (r"lists no contact", "viser ingen kontakt"),
+    (
+        r"(\w+) shows no contact from (.+) that serves county (\d+)",
+        r"\1 viser ingen kontakt fra \2 som dekker fylke \3",
+    ),
+]
+
+
+def library_cases(ruleset):
+    """The library's cases that fit the contract (the case check reports the others)."""
+    known = contact_slugs(ruleset)
+    parsed = []
+    for row in models.Case.objects.all():
+        try:
+            parsed.append(rules.parse_case(row.as_document(), contact_slugs=known))
+        except (rules.CaseError, rules.FactError):
+            continue
+    return parsed
+
+
+def proof_input(rule_set="active"):
+    """What the proof reads: the rule table as saved, the questions and the library's cases.
+    Raises RuleError for a broken table."""
+    ruleset = ruleset_for(rule_set)
+    return ruleset, content.load_questions(), library_cases(ruleset)
+
+
+def prove(ruleset, questions, cases):
+    """``proof.prove``, remembered by everything it reads. A proof takes seconds, and the
+    table before a save is usually the one proved after the previous save or on the tester
+    page. The key is a digest of the inputs' repr (frozen dataclasses all the way down), so
+    any change to a rule, outcome, contact, county, question or case makes a new key."""
+    digest = hashlib.sha256(repr((ruleset, tuple(questions), tuple(cases))).encode()).hexdigest()
+    key = f"avverge-proof-{digest}"
+    report = cache.get(key)
+    if report is None:
+        report = proof.prove(ruleset, questions, cases)
+        cache.set(key, report, PROOF_CACHE_SECONDS)
+    return report
+
+
+def finding_text(finding):
+    """An invariant violation in bokmål; other findings as the proof wrote them."""
+    found = re.fullmatch(r"invariant (\w+): the result (.+)", finding.message)
+    if found:
+        for pattern, words in INVARIANT_WORDS:
+            hit = re.fullmatch(pattern, found[2])
+            if hit:
+                said = hit.expand(words).replace(" and ", " og ")
+                return f"invariant {found[1]}: resultatet {said}"
+    return finding.message
+
+
+def shown_value(value):
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    if isinstance(value, Mapping):  # one answer per concern: once when they all agree
+        if len(set(value.values())) == 1:
+            return shown_value(next(iter(value.values())))
+        return ", ".join(f"{c}: {shown_value(v)}" for c, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(sorted(value))
+    return str(value)
+
+
+def readable_example(example, short=False):
+    """An answer set as "fact = value" lines in the contract's order; ``short`` leaves out the
+    answers that are at their default."""
+    lines = []
+    for fact, spec in rules.FACTS.items():
+        if fact not in (example or {}):
+            continue
+        value = example[fact]
+        if short and spec.default is not None and value == spec.default:
+            continue
+        lines.append(f"{fact} = {shown_value(value)}")
+    return lines
+
+
+def tester_url(example, rule_set="active"):
+    """The tester's address that runs this answer set, or "" when the facts form cannot hold
+    it (concerns with different timings: the form takes one timing for them all)."""
+    query = [("run", "1"), ("rule_set", rule_set)]
+    for fact, spec in rules.FACTS.items():
+        value = example.get(fact, spec.default)
+        if isinstance(value, Mapping):
+            if len(set(value.values())) != 1:
+                return ""
+            value = next(iter(value.values()))
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        if isinstance(value, (list, tuple, set, frozenset)):
+            query += [(fact, v) for v in sorted(value)]
+        else:
+            query.append((fact, value))
+    return reverse("admin:guidance_rule_tester") + "?" + urlencode(query)
+
+
+def thousands(n):
+    """1234567 as "1 234 567", with narrow no-break spaces: a number never breaks a line."""
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def findings_html(findings, examples=True, limit=3):
+    """At most ``limit`` findings for a message (a cookie), with short examples."""
+    lines = []
+    for finding in findings[:limit]:
+        if examples and finding.example:
+            example = "; ".join(readable_example(finding.example, short=True))
+            lines.append(format_html("– {}. For eksempel: {}.", finding_text(finding), example))
+        else:
+            lines.append(format_html("– {}.", finding_text(finding)))
+    if len(findings) > limit:
+        lines.append(format_html("og {} til.", len(findings) - limit))
+    return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
+
+def warn_about_proof(request, before):
+    """After a save: prove the active rules as saved and warn about broken invariants and
+    rules that no answer set fires any longer. ``before`` is ``proof_input()`` from before the
+    save (None for a table that was broken); it is proved only when something is wrong now, to
+    tell what the change broke from what was broken already."""
+    try:
+        report = prove(*proof_input())
+    except rules.RuleError:
+        return  # warn_about_cases has said that the table cannot be used
+    except proof.ProofError as e:
+        messages.warning(request, f"Spørreskjemaet kan ikke kontrolleres for alle svar: {e}.")
+        return
+    dead = report.of("dead_rule")
+    if not report.violations and not dead:
+        return
+    earlier = findings_before(before)
+    link = format_html(
+        '<a href="{}">Se kontrollen av alle svar</a>.',
+        reverse("admin:guidance_rule_tester") + TESTER_PROOF,
+    )
+    new = [f for f in report.violations if (f.kind, f.message) not in earlier]
+    old = [f for f in report.violations if (f.kind, f.message) in earlier]
+    if new:
+        messages.warning(
+            request,
+            format_html(
+                "Endringen gjør at reglene bryter kontrakten (avsnitt 6) for noen svar:<br>"
+                "{}<br>{}",
+                findings_html(new),
+                link,
+            ),
+        )
+    if old:
+        messages.warning(
+            request,
+            format_html(
+                "Disse bruddene på kontrakten finnes også fra før:<br>{}<br>{}",
+                findings_html(old, examples=False),
+                link,
+            ),
+        )
+    newly_dead = [f.subject for f in dead if (f.kind, f.message) not in earlier]
+    if newly_dead:
+        messages.warning(
+            request,
+            format_html(
+                "Endringen gjør at {} ikke slår til for noen svar: {}. {}",
+                "regelen" if len(newly_dead) == 1 else f"{len(newly_dead)} regler",
+                short_list(newly_dead, limit=3),
+                link,
+            ),
+        )
+
+
+def findings_before(before):
+    """What the proof found before a save, as (kind, message); nothing when the table was
+    broken or could not be checked then, so that all that is wrong now counts as new."""
+    if before is None:
+        return set()
+    try:
+        return {(f.kind, f.message) for f in prove(*before).findings}
+    except proof.ProofError:
+        return set()
+
+
+def proof_tables(rule_set):
+    """The proof's report for the tester page, with links to the rows it names."""
+    try:
+        ruleset, questions, library = proof_input(rule_set)
+        report = prove(ruleset, questions, library)
+    except (rules.RuleError, proof.ProofError) as e:
+        return {"proof_error": str(e)}
+    rule_links = admin_links(models.Rule, "key")
+    outcome_links = admin_links(models.Outcome, "code")
+    question_links = admin_links(models.Question, "key")
+    given_by_a_rule = {code for rule in ruleset.rules for code in rule.outcomes}
+    return {
+        "report": report,
+        "answer_sets": thousands(report.answer_sets),
+        "library_size": len(library),
+        "violation_rows": [
+            {
+                "text": finding_text(f),
+                "example": readable_example(f.example),
+                "try_url": tester_url(f.example, rule_set) if f.example else "",
+            }
+            for f in report.violations
+        ],
+        "dead_rows": [(f.subject, rule_links.get(f.subject)) for f in report.of("dead_rule")],
+        "unused_rows": [
+            (
+                f.subject,
+                outcome_links.get(f.subject),
+                "ingen regel gir det" if f.subject not in given_by_a_rule else "ingen svar gir det",
+            )
+            for f in report.of("unused_outcome")
+        ],
+        "hidden_rows": [
+            (f.subject, question_links.get(f.subject)) for f in report.of("hidden_question")
+        ],
+        "unexercised_rows": [
+            (f.subject, rule_links.get(f.subject)) for f in report.of("unexercised")
+        ],
+    }
+
+
 # --- Views --------------------------------------------------------------------------------
 
 
@@ -199,6 +450,9 @@ def rule_tester(request, model_admin):
         "error": error,
         "rule_set": rule_set,
         **(result_tables(result) if result else {}),
+        # The proof takes seconds: only when the editor asks for it.
+        "prove": "prove" in request.GET,
+        **(proof_tables(rule_set) if "prove" in request.GET else {}),
     }
     return render(request, "admin/guidance/rule_tester.html", context)
 

@@ -591,7 +591,7 @@ def _replay(ruleset, example, codes, read):
     the proof, never to be reported as the rule table's."""
     result = rules.evaluate(ruleset, example)
     if codes != set(result.codes) & read:
-        raise AssertionError(
+        raise ProofError(
             f"the proof and the engine disagree on {example}: {sorted(codes)} vs "
             f"{sorted(result.codes)}"
         )

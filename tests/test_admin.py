@@ -200,3 +200,24 @@ def test_the_admin_stays_in_bokmal_when_the_browser_asks_for_english(admin_clien
     page = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="nb"' in page
     assert "Siste handlinger" in page and "Recent actions" not in page
+
+
+@pytest.mark.django_db
+def test_a_rules_extra_contact_categories_are_edited_and_restored_on_its_pages(admin_client):
+    rule = models.Rule.objects.get(key="share-without-consent-child")
+    earlier = rule.history.latest("history_date")
+    url = f"{ADMIN}/rule/{rule.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    assert "Ekstra kontaktkategorier" in page and "i tillegg til kontaktene utfallene" in page
+    helpline = str(models.ContactCategory.objects.get(slug="helpline").pk)
+    data = form_data(admin_client, url)
+    data["categories"] = [data["categories"], helpline]
+    assert admin_client.post(url, data).status_code == 302
+    saved = next(r for r in content.snapshot().ruleset.rules if r.key == rule.key)
+    assert saved.categories == ("child-protection", "helpline")
+
+    history = admin_client.get(f"{ADMIN}/rule/{rule.pk}/history/").content.decode()
+    assert "Ekstra kontaktkategorier:</strong> [Barnevern] → [Barnevern, Hjelpetelefoner" in history
+    restore = f"{ADMIN}/rule/{rule.pk}/history/{earlier.history_id}/"
+    assert admin_client.post(restore, form_data(admin_client, restore)).status_code == 302
+    assert list(rule.categories.values_list("slug", flat=True)) == ["child-protection"]
