@@ -96,10 +96,12 @@ def _visible(question, answers):
 
 
 class _Parts:
-    """Union-find over facts; every fact is in exactly one part."""
+    """Union-find over facts and rules ("rule:<key>"): a rule joins the facts it tests and the
+    rules that give an outcome it tests."""
 
-    def __init__(self):
+    def __init__(self, ruleset):
         self.parent = {f: f for f in rules.FACTS}
+        self.parent |= {f"rule:{r.key}": f"rule:{r.key}" for r in ruleset.rules}
         for fact in BLOCK[1:]:
             self.join("concerns", fact)
 
@@ -112,50 +114,40 @@ class _Parts:
     def join(self, a, b):
         self.parent[self.find(a)] = self.find(b)
 
-    def join_all(self, facts):
-        facts = list(facts)
-        for other in facts[1:]:
-            self.join(facts[0], other)
+    def join_all(self, nodes):
+        nodes = list(nodes)
+        for other in nodes[1:]:
+            self.join(nodes[0], other)
 
 
 def split_into_parts(ruleset: rules.RuleSet, questions: Sequence[rules.Question]):
     """Group the facts into independent parts and give each rule to its part.
 
     Returns a list of (facts, rules) with rules in the engine's order; a part with no facts
-    holds the rules that test nothing (they give the same for every answer set)."""
-    parts = _Parts()
-    givers: dict[str, list[rules.Rule]] = {}
+    holds the rules that test nothing, directly or through the outcomes they test (they give
+    the same for every answer set)."""
+    parts = _Parts(ruleset)
+    givers: dict[str, list[str]] = {}
     for rule in ruleset.rules:
         for code in rule.outcomes:
-            givers.setdefault(code, []).append(rule)
-
-    def facts_of(rule, seen=()):
-        own = {c.fact for c in rule.conditions if c.fact != rules.OUTCOMES_FACT}
-        for code in rule.depends_on():
-            for giver in givers.get(code, ()):
-                if giver.key not in seen:
-                    own |= facts_of(giver, (*seen, rule.key))
-        return own
-
-    rule_facts = {}
+            givers.setdefault(code, []).append(f"rule:{rule.key}")
     for rule in ruleset.rules:
-        rule_facts[rule.key] = facts_of(rule)
-        parts.join_all(rule_facts[rule.key])
+        node = f"rule:{rule.key}"
+        facts = [c.fact for c in rule.conditions if c.fact != rules.OUTCOMES_FACT]
+        parts.join_all([node, *facts])
+        for code in rule.depends_on():
+            parts.join_all([node, *givers.get(code, ())])
     for q in questions:
         parts.join_all([q.fact, *(c.fact for c in q.show_when if c.fact in rules.FACTS)])
 
     grouped: dict[str, list[str]] = {}
     for fact in rules.FACTS:
         grouped.setdefault(parts.find(fact), []).append(fact)
-    result = []
-    for root, facts in grouped.items():
-        owned = [
-            r
-            for r in ruleset.rules
-            if rule_facts[r.key] and parts.find(next(iter(rule_facts[r.key]))) == root
-        ]
-        result.append((tuple(facts), owned))
-    constant = [r for r in ruleset.rules if not rule_facts[r.key]]
+    owned: dict[str, list[rules.Rule]] = {}
+    for rule in ruleset.rules:
+        owned.setdefault(parts.find(f"rule:{rule.key}"), []).append(rule)
+    result = [(tuple(facts), owned.pop(root, [])) for root, facts in grouped.items()]
+    constant = [rule for group in owned.values() for rule in group]
     if constant:
         result.append(((), constant))
     return result
@@ -379,29 +371,32 @@ def _run(part, answers, everything, per_rule, masks, examples, has_block):
             for code in rule.outcomes:
                 given[code] = given.get(code, 0) | s
     part.evaluations += 1
-    # Split the masks into classes that give the same outcomes and fire the same
-    # contact-bearing rules.
+    # Split the masks into classes that give the same outcomes and show the same rule-level
+    # contact categories (by category, not by rule: many rules may show one category).
+    shows: dict[str, int] = {}
+    for key, s in fired.items():
+        for category in part.rule_by_key[key].categories:
+            shows[category] = shows.get(category, 0) | s
     features = [("o", code, s) for code, s in given.items()]
-    features += [("r", key, s) for key, s in fired.items() if part.rule_by_key[key].categories]
+    features += [("c", category, s) for category, s in shows.items()]
     classes = [(everything, frozenset(), frozenset())]
     for kind, name, s in features:
         refined = []
-        for members, codes, keys in classes:
+        for members, codes, categories in classes:
             inside, outside = members & s, members & ~s
             if inside:
                 refined.append(
                     (
                         inside,
                         codes | {name} if kind == "o" else codes,
-                        keys | {name} if kind == "r" else keys,
+                        categories | {name} if kind == "c" else categories,
                     )
                 )
             if outside:
-                refined.append((outside, codes, keys))
+                refined.append((outside, codes, categories))
         classes = refined
     observed = tuple((f, answers[f]) for f in OBSERVED if f in answers)
-    for members, codes, keys in classes:
-        categories = frozenset(c for key in keys for c in part.rule_by_key[key].categories)
+    for members, codes, categories in classes:
         key = (codes, categories, observed)
         if key in part.given:
             continue
