@@ -3,11 +3,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
 
 from guidance import content, proof, rules
 
-from .evaluate import read_case
+from .evaluate import load, read_case
 
 
 def default_case_files():
@@ -67,15 +66,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, casefiles, **options):
-        try:
-            ruleset = content.load_ruleset()
-            questions = content.load_questions()
-        except DatabaseError as e:
-            raise CommandError(
-                f"database not ready ({str(e).strip()}); run 'make setup' first", returncode=2
-            ) from None
-        except rules.RuleError as e:
-            raise CommandError(f"the rule table is broken: {e}", returncode=2) from None
+        ruleset = load(content.load_ruleset)
+        questions = load(content.load_questions)
         slugs = [c.slug for c in ruleset.contacts] or rules.CONTACT_SLUGS
         cases = [read_case(path, ruleset, slugs) for path in casefiles or default_case_files()]
         try:

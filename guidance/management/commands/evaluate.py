@@ -27,14 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--indent", type=int, default=None, help="Pretty-print the JSON.")
 
     def handle(self, *args, casefiles, check, lang, indent, **options):
-        try:
-            ruleset = content.load_ruleset()
-        except DatabaseError as e:
-            raise CommandError(
-                f"database not ready ({str(e).strip()}); run 'make setup' first", returncode=2
-            ) from None
-        except rules.RuleError as e:
-            raise CommandError(f"the rule table is broken: {e}", returncode=2) from None
+        ruleset = load(content.load_ruleset)
         slugs = [c.slug for c in ruleset.contacts] or rules.CONTACT_SLUGS
         # Read and check every file before evaluating any, so bad input prints one line only.
         cases = [(path, read_case(path, ruleset, slugs)) for path in casefiles]
@@ -58,6 +51,19 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(cases) - failed} passed, {failed} failed")
             if failed:
                 raise SystemExit(1)
+
+
+def load(reader):
+    """Read content from the database; a database not set up or a broken rule table is one
+    line and exit code 2."""
+    try:
+        return reader()
+    except DatabaseError as e:
+        raise CommandError(
+            f"database not ready ({str(e).strip()}); run 'make setup' first", returncode=2
+        ) from None
+    except rules.RuleError as e:
+        raise CommandError(f"the rule table is broken: {e}", returncode=2) from None
 
 
 def read_case(path, ruleset, contact_slugs):
