@@ -249,6 +249,17 @@ class OutcomeForm(EditorForm):
                     params={"kind": models.Kind(kind).label},
                 ),
             )
+        primary = cleaned.get("primary_source")
+        if primary and "legal_sources" in cleaned and primary not in cleaned["legal_sources"]:
+            self.add_error(
+                "primary_source",
+                ValidationError(
+                    "«%(source)s» er ikke blant rettsgrunnlagene: velg den også der, eller "
+                    "la feltet stå tomt.",
+                    code="primary_not_listed",
+                    params={"source": primary.citation},
+                ),
+            )
         return cleaned
 
 

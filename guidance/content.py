@@ -121,7 +121,10 @@ def to_rule(row: models.Rule) -> rules.Rule:
 
 
 def to_outcome(row: models.Outcome) -> rules.Outcome:
-    sources = sorted(row.legal_sources.all(), key=lambda s: (s.law, s.key))
+    # The source the outcome rests on first, then the others by law and section.
+    sources = sorted(
+        row.legal_sources.all(), key=lambda s: (s.pk != row.primary_source_id, s.law, s.key)
+    )
     return rules.Outcome(
         code=row.code,
         kind=row.kind,

@@ -235,6 +235,18 @@ class Outcome(models.Model):
         verbose_name="rettsgrunnlag",
         help_text="Paragrafene utfallet bygger på. Plikter og forbud må ha minst én.",
     )
+    primary_source = models.ForeignKey(
+        LegalSource,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="vises først",
+        help_text=(
+            "Paragrafen utfallet først og fremst bygger på; den vises først i rettsgrunnlaget. "
+            "Må være ett av rettsgrunnlagene. Tom: alle vises etter lov og paragraf."
+        ),
+    )
     categories = models.ManyToManyField(
         ContactCategory,
         blank=True,

@@ -185,10 +185,17 @@ class Loader:
         sources = {s.key: s for s in models.LegalSource.objects.all()}
         categories = {c.slug: c for c in models.ContactCategory.objects.all()}
         for item in rows:
+            listed = item.get("legal_sources") or []
+            try:
+                # The first source listed is the one the outcome rests on; it is shown first.
+                primary = sources[listed[0]] if listed else None
+            except KeyError as e:
+                raise SeedError(f"outcomes.yaml: {item['code']}: unknown key {e}") from None
             row, written = self.upsert(
                 models.Outcome,
                 {"code": item["code"]},
                 {
+                    "primary_source": primary,
                     "kind": item["kind"],
                     "section": item["section"],
                     "priority": item.get("priority", 100),
@@ -201,7 +208,7 @@ class Loader:
             )
             if written:
                 try:
-                    row.legal_sources.set([sources[k] for k in item.get("legal_sources") or []])
+                    row.legal_sources.set([sources[k] for k in listed])
                     row.categories.set([categories[k] for k in item.get("categories") or []])
                 except KeyError as e:
                     raise SeedError(f"outcomes.yaml: {item['code']}: unknown key {e}") from None

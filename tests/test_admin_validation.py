@@ -170,6 +170,27 @@ def test_advice_may_have_no_legal_source(admin_client):
     assert admin_client.post(url, data).status_code == 302
 
 
+@pytest.mark.django_db
+def test_the_source_shown_first_must_be_one_of_the_outcomes_sources(admin_client):
+    outcome = models.Outcome.objects.get(code="CHILDREN_AS_RELATIVES")
+    url = f"{ADMIN}/outcome/{outcome.pk}/change/"
+    other = models.LegalSource.objects.get(key="strl-196")
+    page = refused(admin_client, url, form_data(admin_client, url, primary_source=str(other.pk)))
+    assert "er ikke blant rettsgrunnlagene" in page
+    assert outcome.primary_source.key == "hpl-33"
+
+
+@pytest.mark.django_db
+def test_the_source_shown_first_leads_the_legal_basis(admin_client):
+    outcome = models.Outcome.objects.get(code="CHILDREN_AS_RELATIVES")
+    url = f"{ADMIN}/outcome/{outcome.pk}/change/"
+    ten_a = models.LegalSource.objects.get(key="hpl-10a")
+    response = admin_client.post(url, form_data(admin_client, url, primary_source=str(ten_a.pk)))
+    assert response.status_code == 302
+    outcome = content.load_ruleset().outcomes["CHILDREN_AS_RELATIVES"]
+    assert outcome.legal_basis[:2] == ("hpl § 10 a", "hpl § 33")
+
+
 # --- Contacts -----------------------------------------------------------------------------
 
 
