@@ -372,6 +372,8 @@ def result_context(snap, outcome, walk, now):
         question = questions.get(fact)
         return question.label_of(value, language, names) if question else str(value)
 
+    codes = {o.code for o in outcome.outcomes}
+    avert_links = next((o.legal_links[:1] for o in outcome.outcomes if o.code == "AVERT_DUTY"), ())
     sections = []
     for section in rules.SECTIONS:
         items = []
@@ -402,11 +404,26 @@ def result_context(snap, outcome, walk, now):
                     "why": why,
                 }
             )
+        crossref = ()
+        if section == "sharing":
+            # The duty to avert is a duty to share as well: say so under "You must share",
+            # where clinicians look for it (legal review, finding 23).
+            crossref = avert_links if "AVERT_DUTY" in codes else ()
+            kind = "must" if crossref else None
+            for item in items:
+                item["starts_kind"], kind = item["kind"] != kind, item["kind"]
         if section == "documentation":
             # Whom to contact comes right before documentation, as clinicians read it.
             sections.append({"key": "contacts", "title": _("Whom to contact"), "items": []})
-        if items:
-            sections.append({"key": section, "title": str(SECTION_TITLES[section]), "items": items})
+        if items or crossref:
+            sections.append(
+                {
+                    "key": section,
+                    "title": str(SECTION_TITLES[section]),
+                    "items": items,
+                    "avert_crossref": crossref,
+                }
+            )
 
     contacts = []
     for c in outcome.contacts:

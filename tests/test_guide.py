@@ -269,6 +269,36 @@ def test_the_result_shows_law_links_why_phone_links_and_the_note(client):
     assert "data-copy-target" in text
 
 
+def test_a_duty_to_avert_is_named_under_you_must_share_as_strl_196(client):
+    # Legal review, finding 23: the duty to avert overrides confidentiality, so the sharing
+    # section says "you must share" with § 196 even when no other duty to share applies.
+    facts = {
+        "concerns": ["partner_family_violence"],
+        "serious_or_repeated": True,
+        "person_age": "adult",
+        "timing": "ongoing",
+        "likelihood": "certain_or_most_likely",
+        "consent": "refuses",
+        "children_in_household": "no",
+        "county": "03",
+    }
+    response = client.get(f"/guide/result/?s={walk_case(client, facts)}")
+    sharing = next(s for s in response.context["sections"] if s["key"] == "sharing")
+    assert sharing["avert_crossref"][0][0] == "strl § 196"
+    text = response.content.decode()
+    crossref = text[text.index('data-crossref="avert"') :]
+    assert crossref.index("§196") < crossref.index('href="#section-avert"')
+    section = text[text.index('id="section-sharing"') : text.index('data-crossref="avert"')]
+    assert section.count("sharing-kind") == 1
+    assert "AVERT_DUTY" not in {i.get("code") for i in sharing["items"]}
+
+
+def test_no_duty_to_avert_means_no_section_196_line_under_sharing(client):
+    facts = {"concerns": ["elder_abuse"], "timing": "ongoing", "county": "03"}
+    response = client.get(f"/guide/result/?s={walk_case(client, facts)}")
+    assert 'data-crossref="avert"' not in response.content.decode()
+
+
 def test_the_note_carries_no_identifiers_and_names_the_legal_basis(client):
     case = first_case()
     response = client.get(f"/guide/result/?s={walk_case(client, case)}")
