@@ -554,6 +554,14 @@ def test_children_as_relatives_rests_on_section_33_first_and_section_10_a_only_b
     assert reasoning.index("§ 33") < reasoning.index("§ 10 a")
 
 
+def test_a_patient_who_may_harm_someone_is_answered_for_the_person_at_risk():
+    # Legal review, finding 23: § 196 and hpl § 31 bind the same way when the patient is the
+    # one who intends the offence; the questions are then answered for the person at risk.
+    concerns = question("concerns")
+    assert "svarer du for den som kan bli utsatt" in concerns.help("nb")
+    assert "answer for the person at risk" in concerns.help("en")
+
+
 def test_the_interpreter_text_does_not_go_stale_with_the_dispensation(ruleset):
     outcome = ruleset.outcomes["QUALIFIED_INTERPRETER"]
     assert "31. desember 2026" not in outcome.body("nb")
