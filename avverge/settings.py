@@ -203,6 +203,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# A walk's answers live in an encrypted token for this long (seconds): one consultation.
+WALK_MAX_AGE = env_int("WALK_MAX_AGE", 2 * 60 * 60)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -1,51 +1,44 @@
 """Forms for the clinician's guide: one question per page, named after the contract's fact.
 
-Answers travel in a signed token (``Walk``), never in the database or a session.
+Answers travel in an encrypted token (``Walk``, sealed by ``guidance.sealing``), never in the
+database or a session.
 """
 
+from functools import cached_property
+
 from django import forms
-from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
+from .sealing import BrokenWalk, seal, unseal
 
-TOKEN_SALT = "avverge.guide.walk"
-TOKEN_MAX_AGE = 12 * 60 * 60  # a walk older than a working shift starts again
-
-
-class BrokenWalk(Exception):
-    """The state token was tampered with, expired, or holds answers that do not fit."""
+__all__ = ["BrokenWalk", "Walk", "per_concern_form", "question_form"]
 
 
 class Walk:
-    """The answers given so far, as raw contract values, carried between requests in a signed
-    token so that nothing is stored on the server and any app server can continue the walk."""
+    """The answers given so far, as raw contract values, carried between requests in an
+    encrypted token so that nothing is stored on the server and any app server can continue
+    the walk. ``browser`` is the walk cookie's value the token is bound to ("" for none)."""
 
-    def __init__(self, raw=None):
+    def __init__(self, raw=None, browser=""):
         self.raw = dict(raw or {})
+        self.browser = browser
 
     @classmethod
-    def from_token(cls, token, questions):
+    def from_token(cls, token, questions, browser=""):
         if not token:
-            return cls()
-        try:
-            data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
-        except signing.SignatureExpired:
-            raise BrokenWalk("expired") from None
-        except signing.BadSignature:
-            raise BrokenWalk("tampered") from None
-        if not isinstance(data, dict):
-            raise BrokenWalk("tampered")
-        walk = cls(data)
+            return cls(browser=browser)
+        walk = cls(unseal(token, browser), browser)
         try:
             walk.answers()
         except rules.FactError:
             raise BrokenWalk("tampered") from None
         return walk
 
-    @property
+    @cached_property
     def token(self):
-        return signing.dumps(self.raw, salt=TOKEN_SALT, compress=True) if self.raw else ""
+        """Sealed once per walk: every link on a page carries the same token."""
+        return seal(self.raw, self.browser) if self.raw else ""
 
     def answers(self):
         """The answers as typed facts (bools, frozensets, per-concern mappings), for
@@ -88,7 +81,7 @@ class Walk:
             raw = rules.fit_per_concern(raw, values["concerns"])
         typed = Walk(raw).answers()
         kept = rules.prune_answers(questions, typed)
-        return Walk({k: v for k, v in raw.items() if k in kept})
+        return Walk({k: v for k, v in raw.items() if k in kept}, self.browser)
 
 
 def question_form(question, lang, counties, data=None, initial=None):

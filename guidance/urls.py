@@ -11,6 +11,7 @@ urlpatterns = [
     path("guide/q/<slug:key>/", views.question, name="question"),
     path("guide/review/", views.review, name="review"),
     path("guide/result/", views.result, name="result"),
+    path("guide/exit/", views.quick_exit, name="exit"),
     path("healthz", views.healthz, name="healthz"),
 ]
 

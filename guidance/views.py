@@ -1,7 +1,7 @@
 """The clinician's guide: start, one question per page, review, result.
 
 Every view has one shape: load the content snapshot and the walk, validate, act, redirect
-(post/redirect/get). The walk's answers travel in a signed token in the URL or form, so the
+(post/redirect/get). The walk's answers travel in an encrypted token in the URL or form, so the
 guide writes nothing to the database and any app server can answer any step.
 """
 
@@ -14,12 +14,12 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import content, rules
+from . import content, rules, sealing
 from .forms import BrokenWalk, Walk, per_concern_form, question_form
 
 # The result's sections, in reading order, with their headings.
@@ -64,12 +64,17 @@ def question_url(question, walk, **params):
 def load_walk(request, snap):
     """The walk from the request's token; a broken token starts the guide again."""
     token = request.POST.get("s") if request.method == "POST" else request.GET.get("s")
-    return Walk.from_token(token, snap.questions)
+    return Walk.from_token(token, snap.questions, sealing.browser_key(request))
 
 
 def restart(request, reason):
     if reason == "expired":
-        text = _("Your answers were more than 12 hours old, so the guide has started again.")
+        minutes = sealing.max_age() // 60
+        text = ngettext(
+            "Your answers were more than %(minutes)d minute old, so the guide has started again.",
+            "Your answers were more than %(minutes)d minutes old, so the guide has started again.",
+            minutes,
+        ) % {"minutes": minutes}
     else:
         text = _("Your answers could not be read, so the guide has started again.")
     messages.warning(request, text)
@@ -86,7 +91,21 @@ def start(request):
     snap = content.snapshot()
     if not snap.questions:
         return render(request, "guidance/unavailable.html", status=503)
-    return redirect(question_url(snap.questions[0], Walk()))
+    response = redirect(question_url(snap.questions[0], Walk()))
+    if not sealing.browser_key(request):
+        # The walk's tokens are bound to this browser until "Avslutt" or the browser closes.
+        sealing.set_browser_cookie(response, sealing.new_browser_key())
+    return response
+
+
+@require_safe
+def quick_exit(request):
+    """ "Avslutt": the walk's tokens stop working in this browser, and the guide is left for
+    the start page. The page's script replaces the history entry, so Back does not return."""
+    response = redirect("guidance:home")
+    response.delete_cookie(sealing.WALK_COOKIE, samesite="Lax")
+    response["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @never_cache

@@ -2,6 +2,15 @@
 (function () {
   "use strict";
 
+  // "Avslutt": leave the guide without leaving this page in the history, so Back does not
+  // bring the answers back. Without JavaScript the link still ends the walk on the server.
+  document.querySelectorAll("[data-quick-exit]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      window.location.replace(link.href);
+    });
+  });
+
   // Copy the record note. Without JavaScript the note stays a selectable text area.
   document.querySelectorAll("[data-copy-target]").forEach(function (button) {
     var area = document.getElementById(button.getAttribute("data-copy-target"));
