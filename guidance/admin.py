@@ -10,8 +10,10 @@ warns about the cases that now fail and the contract's invariants the change bre
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models as db
-from django.http import HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,7 +23,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import admin_views, cases, models, rules
+from . import admin_views, cases, content, models, rules
 from .admin_forms import (
     ConditionForm,
     ContactForm,
@@ -87,15 +89,37 @@ class HistoryAdmin(SimpleHistoryAdmin):
                 kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
                 super().__init__(*args, **kwargs)
 
+            def _post_clean(self):
+                super()._post_clean()
+                if not self.errors:
+                    problem = table_after(self)
+                    if problem:
+                        self.add_error(None, problem)
+
         return VersionForm
 
+    def check_ids(self, request, *ids):
+        """Permission first, then the ids: a user who may not see the table learns nothing,
+        and an id that is not a number is a 404, not a 500."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if not all(str(i).isdigit() for i in ids):
+            raise Http404
+
     def history_view(self, request, object_id, extra_context=None):
+        self.check_ids(request, object_id)
         parts = [
             (heading, self.part_history(request, model, fk, object_id))
             for model, fk, heading in self.history_parts
         ]
         context = {"history_parts": parts, **(extra_context or {})}
         return super().history_view(request, object_id, extra_context=context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.check_ids(request, object_id, version_id)
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied  # a user who may only look can never save through "restore"
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def part_history(self, request, model, fk, object_id):
         """Every version of the parent's inline rows, newest first, with what changed since
@@ -123,6 +147,45 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return rows[::-1]
 
 
+class _TrialOnly(Exception):
+    """Rolls back the trial save in ``table_after``."""
+
+
+def table_after(form):
+    """The reason the guide could not run after saving ``form``, or None. The form is saved
+    for real inside a transaction that is rolled back, and the content is built from it, as
+    the guide would build it: so restoring an old version can never leave a rule cycle, an
+    unknown value or a broken question behind (security review D1)."""
+    try:
+        with transaction.atomic():
+            form.save()
+            try:
+                content.load_ruleset()
+                content.load_questions()
+            except (rules.RuleError, rules.FactError) as e:
+                problem = e
+            else:
+                problem = None
+            raise _TrialOnly
+    except _TrialOnly:
+        pass
+    if problem is None:
+        return None
+    if "cycle" in str(problem):
+        return forms.ValidationError(
+            "Versjonen kan ikke gjenopprettes: regeltabellen ville gå i sirkel, fordi en "
+            "regel da tester et utfall den selv gir, direkte eller gjennom andre regler. "
+            "Endre regelen som lukker sirkelen først.",
+            code="rule_cycle",
+        )
+    return forms.ValidationError(
+        "Versjonen kan ikke gjenopprettes: veiviseren ville ikke lenger kunne lese "
+        "regeltabellen (%(problem)s).",
+        code="broken_table",
+        params={"problem": problem},
+    )
+
+
 class PartAdmin(HistoryAdmin):
     """An inline table, registered only so its versions can be restored; it is edited under
     its parent and not listed on the admin's front page."""
@@ -135,16 +198,17 @@ class PartAdmin(HistoryAdmin):
     def has_add_permission(self, request):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_readonly_fields(self, request, obj=None):
         return [self.parent]
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.check_ids(request, object_id, version_id)
         # Lead the editor back to the parent's history, where they came from.
-        record = get_object_or_404(self.model.history, history_id=version_id)
-        owner = getattr(record, self.parent)
+        record = get_object_or_404(self.model.history, id=object_id, history_id=version_id)
+        try:
+            owner = getattr(record, self.parent)
+        except ObjectDoesNotExist:
+            raise Http404("the row this version belongs to has been deleted") from None
         context = {
             "owner": owner,
             "owner_opts": owner._meta,
