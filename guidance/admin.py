@@ -25,6 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import admin_views, cases, content, models, rules
 from .admin_forms import (
+    CaseJSONField,
     ConditionForm,
     ContactForm,
     ContactPhoneFormSet,
@@ -481,6 +482,10 @@ class ContactAdmin(ImportExportModelAdmin, HistoryAdmin):
 
 @admin.register(models.Case)
 class CaseAdmin(HistoryAdmin):
+    formfield_overrides = {
+        **HistoryAdmin.formfield_overrides,
+        db.JSONField: {"form_class": CaseJSONField},
+    }
     list_display = ["title", "slug"]
     search_fields = ["slug", "title", "title_en", "summary"]
     actions = ["export_case_files"]

@@ -5,8 +5,11 @@ a rule must not wait on its own outcome). The facts form of the rule tester is h
 Every message is written for the editor, in bokmål, and says what to do.
 """
 
+import json
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.fields import InvalidJSONInput, JSONString
 from django.forms.models import BaseInlineFormSet
 
 from . import content, models, rules
@@ -373,3 +376,46 @@ class FactsForm(forms.Form):
 
     def facts(self):
         return {name: self.cleaned_data[name] for name in rules.FACTS}
+
+
+# --- Cases --------------------------------------------------------------------------------
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a value a case can hold")
+
+
+class CaseJSONField(forms.JSONField):
+    """JSON as the contract writes it: no NaN or Infinity, and a number of thousands of digits
+    or a nesting deeper than Python's stack is a form error, not a 500 (security review D10).
+    The shape is checked by ``Case.clean`` against the contract."""
+
+    default_error_messages = {
+        "invalid": "Ugyldig JSON: %(value)s",
+    }
+
+    def _loads(self, value):
+        return json.loads(value, parse_constant=_no_constant)
+
+    def to_python(self, value):
+        if self.disabled or value in self.empty_values:
+            return super().to_python(value)
+        if isinstance(value, (list, dict, int, float, JSONString)):
+            return value
+        try:
+            converted = self._loads(value)
+        except (ValueError, RecursionError) as e:
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": str(e)[:200]}
+            ) from None
+        return JSONString(converted) if isinstance(converted, str) else converted
+
+    def bound_data(self, data, initial):
+        if self.disabled:
+            return initial
+        if data is None:
+            return None
+        try:
+            return self._loads(data)
+        except (ValueError, RecursionError):
+            return InvalidJSONInput(data)

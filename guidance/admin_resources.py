@@ -76,6 +76,24 @@ TEXT_COLUMNS = [
 ]
 
 
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets, so a
+# contact named =HYPERLINK(...) would run in the next editor's spreadsheet (security review
+# D8). OWASP's advice: start such a cell with an apostrophe, which shows the text as it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(cell):
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def revived(cell):
+    if isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
+
 class ContactResource(resources.ModelResource):
     categories = fields.Field(
         attribute="categories",
@@ -119,11 +137,23 @@ class ContactResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
 
+    def export(self, *args, **kwargs):
+        """The export, with every cell a spreadsheet would run as a formula made inert."""
+        dataset = super().export(*args, **kwargs)
+        rows = [tuple(inert(cell) for cell in row) for row in dataset]
+        del dataset[:]
+        for row in rows:
+            dataset.append(row)
+        return dataset
+
     def before_import_row(self, row, **kwargs):
         # A spreadsheet's empty cell arrives as None; text columns store "" for nothing.
         for name in TEXT_COLUMNS:
             if name in row and row[name] is None:
                 row[name] = ""
+        # Our own export's inert cells read back as they were saved.
+        for name, value in list(row.items()):
+            row[name] = revived(value)
 
     def import_instance(self, instance, row, **kwargs):
         """Check what the model cannot check alone: the related keys and a way to reach the

@@ -9,6 +9,7 @@ set of cases and for uploaded files, so an admin action needs only call them.
 import contextlib
 import io
 import json
+import math
 import zipfile
 from pathlib import Path
 
@@ -81,14 +82,20 @@ def tidy_facts(raw):
 def _ordered_expect(expect):
     ordered = {}
     for part in ("outcomes", "contacts"):
-        block = expect.get(part)
-        if block:
-            ordered[part] = {k: list(block[k]) for k in ("include", "exclude") if k in block}
+        block = expect.get(part) if isinstance(expect, dict) else None
+        if isinstance(block, dict):
+            ordered[part] = {
+                k: list(block[k]) for k in ("include", "exclude") if isinstance(block.get(k), list)
+            }
     return ordered
 
 
 def _ordered_prompts(prompts):
-    return {fact: prompts[fact] for fact in rules.FACTS if prompts.get(fact)}
+    """Prompts in the facts' order; a stored value of another shape (saved before the admin
+    checked it) is left out rather than breaking the public case file."""
+    if not isinstance(prompts, dict):
+        return {}
+    return {f: prompts[f] for f in rules.FACTS if isinstance(prompts.get(f), str) and prompts[f]}
 
 
 def document(case):
@@ -131,19 +138,110 @@ def export_many(queryset):
 # In
 
 
-def read_documents(text, name):
-    """Parse and check every case document in ``text``; ``name`` (the file) heads any error."""
+# Bounds on what a case file may hold (security review D7, D15). A case file is a few
+# kilobytes; these leave room for a whole library in one file and refuse what would take the
+# reader seconds or gigabytes: a billion-laughs alias bomb, a deep nesting, a zip bomb.
+MAX_FILE_BYTES = 512 * 1024
+MAX_DOCUMENTS = 500
+MAX_DEPTH = 12
+MAX_TEXT = 20_000  # characters in any one text: a story is about 600
+MAX_ZIP_MEMBERS = 500
+MAX_ZIP_BYTES = 8 * 1024 * 1024  # uncompressed, all members together
+
+
+# libyaml's C parser where it is installed (PyYAML's wheels have it): the pure-Python scanner
+# takes tens of seconds over a few hundred kilobytes of malformed flow.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_all(text):
+    """The YAML documents in ``text``, without aliases (``*name``, which a case file never
+    needs and which a billion-laughs file multiplies) and nested at most MAX_DEPTH deep. The
+    events are checked first, so nothing is built from a file that breaks a bound."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            raise CaseFileError("YAML aliases (*name) are not allowed in a case file")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise CaseFileError(f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    docs = []
+    for doc in yaml.load_all(text, Loader=_Loader):
+        if doc is not None:
+            docs.append(doc)
+        if len(docs) > MAX_DOCUMENTS:
+            raise CaseFileError(f"more than {MAX_DOCUMENTS} cases in one file")
+    return docs
+
+
+def _refuse_constant(name):
+    raise CaseFileError(f"{name} is not a value a case file can hold")
+
+
+def check_values(value, where="", depth=0):
+    """CaseFileError for what no contract value is and what a database or a later reader
+    cannot take: NUL characters, NaN and infinity, very long texts and deep nesting."""
+    if depth > MAX_DEPTH:
+        raise CaseFileError(f"{where or 'the case'}: nested more than {MAX_DEPTH} levels deep")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise CaseFileError(f"{where}: a NUL character is not allowed in a text")
+        if len(value) > MAX_TEXT:
+            raise CaseFileError(f"{where}: longer than {MAX_TEXT} characters")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise CaseFileError(f"{where}: {value} is not a value a case file can hold")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_values(key, where, depth + 1)
+            check_values(item, f"{where}.{key}" if where else str(key), depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            check_values(item, where, depth + 1)
+
+
+def parse_documents(text, name):
+    """The documents in the text of a case file (YAML, one or more documents, or JSON), within
+    the bounds above; CaseFileError with one line naming the file otherwise."""
+    if len(text) > MAX_FILE_BYTES:
+        raise CaseFileError(f"{name}: larger than {MAX_FILE_BYTES // 1024} KB")
+    if "\x00" in text:
+        raise CaseFileError(f"{name}: a NUL character is not allowed in a case file")
     try:
         if name.lower().endswith(".json"):
-            docs = [json.loads(text)]
+            docs = [json.loads(text, parse_constant=_refuse_constant)]
         else:
-            docs = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+            docs = _load_all(text)
+    except CaseFileError as e:
+        raise CaseFileError(f"{name}: {e}") from None
     except json.JSONDecodeError as e:
         raise CaseFileError(f"{name}: malformed JSON ({e})") from None
     except yaml.YAMLError as e:
         raise CaseFileError(f"{name}: malformed YAML ({' '.join(str(e).split())})") from None
+    except RecursionError:
+        raise CaseFileError(f"{name}: nested too deep") from None
+    except ValueError as e:  # a number of thousands of digits
+        raise CaseFileError(f"{name}: a value cannot be read ({e})") from None
+    for i, doc in enumerate(docs, 1):
+        try:
+            check_values(doc)
+        except CaseFileError as e:
+            where = name if len(docs) == 1 else f"{name} (document {i})"
+            raise CaseFileError(f"{where}: {e}") from None
     if not docs:
         raise CaseFileError(f"{name}: no case in the file")
+    return docs
+
+
+def read_documents(text, name):
+    """Parse and check every case document in ``text``; ``name`` (the file) heads any error."""
+    try:
+        docs = parse_documents(text, name)
+    except CaseFileError as e:
+        message = str(e)
+        raise CaseFileError(message if message.startswith(name) else f"{name}: {e}") from None
     snap = content.snapshot()
     slugs = [c.slug for c in snap.ruleset.contacts] or rules.CONTACT_SLUGS
     checked = []
@@ -212,6 +310,8 @@ def save_documents(docs, name="case files"):
 def read_file(path):
     """The text of a case file, or CaseFileError naming it."""
     try:
+        if Path(path).stat().st_size > MAX_FILE_BYTES:
+            raise CaseFileError(f"{path}: larger than {MAX_FILE_BYTES // 1024} KB")
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CaseFileError(f"{path}: file not found") from None
@@ -233,20 +333,48 @@ def import_files(files):
     before any is saved. Returns [(case, created)]."""
     files, docs = list(files), []
     for upload in files:
-        data = upload.read()
         if upload.name.lower().endswith(".zip"):
-            try:
-                bundle = zipfile.ZipFile(io.BytesIO(data))
-            except zipfile.BadZipFile:
-                raise CaseFileError(f"{upload.name}: not a zip file") from None
-            members = [m for m in bundle.namelist() if m.endswith((".yaml", ".yml", ".json"))]
-            for member in sorted(members):
-                docs += read_documents(
-                    _text(bundle.read(member), member), f"{upload.name}:{member}"
-                )
+            docs += _read_zip(upload)
         else:
+            data = upload.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise CaseFileError(f"{upload.name}: larger than {MAX_FILE_BYTES // 1024} KB")
             docs += read_documents(_text(data, upload.name), upload.name)
+        if len(docs) > MAX_DOCUMENTS:
+            raise CaseFileError(f"{upload.name}: more than {MAX_DOCUMENTS} cases in all")
     return save_documents(docs, ", ".join(f.name for f in files) or "case files")
+
+
+def _read_zip(upload):
+    """The case documents in an uploaded zip, reading no more than MAX_ZIP_BYTES in all, so a
+    zip bomb is refused after a few megabytes whatever its directory claims."""
+    data = upload.read(MAX_ZIP_BYTES + 1)
+    if len(data) > MAX_ZIP_BYTES:
+        raise CaseFileError(f"{upload.name}: larger than {MAX_ZIP_BYTES // (1024 * 1024)} MB")
+    try:
+        bundle = zipfile.ZipFile(io.BytesIO(data))
+        infos = [i for i in bundle.infolist() if i.filename.endswith((".yaml", ".yml", ".json"))]
+        if len(infos) > MAX_ZIP_MEMBERS:
+            raise CaseFileError(f"{upload.name}: more than {MAX_ZIP_MEMBERS} files")
+        limit = MAX_ZIP_BYTES // 2**20
+        if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:  # as the zip declares; read below
+            raise CaseFileError(f"{upload.name}: more than {limit} MB unpacked")
+        docs, left = [], MAX_ZIP_BYTES
+        for info in sorted(infos, key=lambda i: i.filename):
+            name = f"{upload.name}:{info.filename}"
+            with bundle.open(info) as member:
+                raw = member.read(min(left, MAX_FILE_BYTES) + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                raise CaseFileError(f"{name}: larger than {MAX_FILE_BYTES // 1024} KB")
+            left -= len(raw)
+            if left < 0:
+                raise CaseFileError(
+                    f"{upload.name}: more than {MAX_ZIP_BYTES // 2**20} MB unpacked"
+                )
+            docs += read_documents(_text(raw, info.filename), name)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError):
+        raise CaseFileError(f"{upload.name}: not a zip file that can be read") from None
+    return docs
 
 
 def _text(data, name):

@@ -736,9 +736,16 @@ class Case(models.Model):
         return doc
 
     def clean(self):
+        from . import cases, content  # they read this module
+
+        snap = content.snapshot()
+        slugs = [c.slug for c in snap.ruleset.contacts] or rules.CONTACT_SLUGS
         try:
-            rules.parse_case(self.as_document())
-        except rules.CaseError as e:
+            # The same check a case file gets: the contract's shape, the facts' values, the
+            # prompts as text per fact, and no NUL, NaN or deep nesting (security review D10).
+            cases.check_values(self.as_document())
+            cases.check_document(self.as_document(), slugs, snap.ruleset.counties)
+        except cases.CaseFileError as e:
             raise ValidationError(
                 "Saken passer ikke med kontrakten: %(error)s",
                 code="invalid_case",

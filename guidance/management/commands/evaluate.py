@@ -1,18 +1,17 @@
 import json
-from pathlib import Path
 
-import yaml
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from guidance import content, rules
+from guidance import cases, content, rules
 
 
 class Command(BaseCommand):
     help = (
-        "Evaluate case files (YAML or JSON, contract section 4) against the rules and contacts "
-        "in the database and print one JSON document per case. With --check, compare each case "
-        "with its 'expect' block instead: exit 1 when any case falls short, 0 when all pass. "
+        "Evaluate case files (YAML, one or more documents, or JSON; contract section 4) "
+        "against the rules and contacts in the database and print one JSON document per case. "
+        "With --check, compare each case with its 'expect' block instead: exit 1 when any "
+        "case falls short, 0 when all pass. "
         "Bad input (unknown fact or value, missing fact, malformed or missing file) exits 2."
     )
 
@@ -30,9 +29,9 @@ class Command(BaseCommand):
         ruleset = load(content.load_ruleset)
         slugs = [c.slug for c in ruleset.contacts] or rules.CONTACT_SLUGS
         # Read and check every file before evaluating any, so bad input prints one line only.
-        cases = [(path, read_case(path, ruleset, slugs)) for path in casefiles]
+        found = [(p, case) for p in casefiles for case in read_cases(p, ruleset, slugs)]
         failed = 0
-        for path, case in cases:
+        for path, case in found:
             if check:
                 outcome = rules.check_case(ruleset, case)
                 if outcome.passed:
@@ -48,7 +47,7 @@ class Command(BaseCommand):
                 doc = rules.result_as_dict(case.slug, result, lang)
                 self.stdout.write(json.dumps(doc, ensure_ascii=False, indent=indent))
         if check:
-            self.stdout.write(f"{len(cases) - failed} passed, {failed} failed")
+            self.stdout.write(f"{len(found) - failed} passed, {failed} failed")
             if failed:
                 raise SystemExit(1)
 
@@ -66,27 +65,22 @@ def load(reader):
         raise CommandError(f"the rule table is broken: {e}", returncode=2) from None
 
 
-def read_case(path, ruleset, contact_slugs):
-    """Load and check one case file; any problem becomes one line and exit code 2."""
-    file = Path(path)
+def read_cases(path, ruleset, contact_slugs):
+    """Load and check the cases in one case file (one or more YAML documents, as `dumpcases`
+    writes them, or JSON); any problem becomes one line and exit code 2."""
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CommandError(f"{path}: file not found", returncode=2) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise CommandError(f"{path}: cannot read the file ({e})", returncode=2) from None
-    try:
-        doc = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as e:
-        raise CommandError(f"{path}: malformed JSON ({e})", returncode=2) from None
-    except yaml.YAMLError as e:
-        first = " ".join(str(e).split())
-        raise CommandError(f"{path}: malformed YAML ({first})", returncode=2) from None
-    try:
-        case = rules.parse_case(doc, contact_slugs)
-        rules.normalize_facts(case.facts, ruleset.counties)
-    except rules.CaseError as e:
-        raise CommandError(f"{path}: {e}", returncode=2) from None
-    except rules.FactError as e:
-        raise CommandError(f"{path}: facts.{e.key}: {e.message}", returncode=2) from None
-    return case
+        docs = cases.parse_documents(cases.read_file(path), str(path))
+    except cases.CaseFileError as e:
+        raise CommandError(str(e), returncode=2) from None
+    found = []
+    for i, doc in enumerate(docs, 1):
+        where = path if len(docs) == 1 else f"{path} (document {i})"
+        try:
+            case = rules.parse_case(doc, contact_slugs)
+            rules.normalize_facts(case.facts, ruleset.counties)
+        except rules.CaseError as e:
+            raise CommandError(f"{where}: {e}", returncode=2) from None
+        except rules.FactError as e:
+            raise CommandError(f"{where}: facts.{e.key}: {e.message}", returncode=2) from None
+        found.append(case)
+    return found
