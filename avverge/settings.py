@@ -217,21 +217,46 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The client's address behind TRUSTED_PROXIES reverse proxies that append to X-Forwarded-For
+# (avverge/clientip.py). 0: the app is reached directly and REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+
 # Admin login lockout (django-axes): a user name is locked, from the address the guesses come
-# from, after AXES_FAILURE_LIMIT failures. The pair rather than the address alone: behind the
-# production proxy every request has the proxy's address, and locking it would lock out every
-# editor. `manage.py axes_reset` lifts a lockout before the cool-off ends.
+# from, after AXES_FAILURE_LIMIT failures. The pair rather than the address alone, so one
+# editor's typing at a hospital's shared address does not lock out the others; and a stranger
+# who knows an editor's user name locks only their own address. The cool-off is not restarted
+# by guesses during a lockout, so it always ends. `manage.py axes_reset` lifts it sooner.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "avverge.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# Against password spraying (a few guesses at many user names, under the lockout's limit):
+# at most this many login attempts per address, whatever the user names (django-ratelimit).
+LOGIN_RATE = env_str("LOGIN_RATE", "30/h")
+RATELIMIT_USE_CACHE = "shared"
+
+# The default cache is per process (the content snapshot lives in memory anyway). "shared" is
+# a table in the database, for what every app server must see: the login limit per address and
+# the contact import waiting for its confirmation (security review, several app servers).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "avverge_shared_cache",
+    },
+}
 
 # Importing contacts needs the right to change them and exporting the right to see them; the
 # library's default lets any staff user do both.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The uploaded file waits for its confirmation in the shared cache, not on one server's disk.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "guidance.admin_resources.SharedCacheStorage"
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 
 LOGGING = {
     "version": 1,

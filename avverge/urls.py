@@ -1,8 +1,24 @@
 from django.conf import settings
 from django.contrib import admin
+from django.shortcuts import render
 from django.urls import include, path
+from django_ratelimit.core import is_ratelimited
+
+from avverge.clientip import ratelimit_key
+
+
+def admin_login(request, **kwargs):
+    """The admin's login, with a limit per address on top of django-axes' lockout per user
+    name and address: many user names tried from one address stop at LOGIN_RATE."""
+    if request.method == "POST" and is_ratelimited(
+        request, group="admin-login", key=ratelimit_key, rate=settings.LOGIN_RATE, increment=True
+    ):
+        return render(request, "admin/too_many_attempts.html", status=429)
+    return admin.site.login(request, **kwargs)
+
 
 urlpatterns = [
+    path(f"{settings.ADMIN_URL}login/", admin_login, name="admin_login_limited"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("guidance.urls")),
