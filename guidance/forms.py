@@ -77,6 +77,9 @@ class Walk:
         longer apply dropped."""
         raw = dict(self.raw)
         raw.update(values)
+        for fact, value in values.items():
+            if isinstance(value, list):  # a forged POST may repeat a value many times
+                raw[fact] = list(dict.fromkeys(value))
         if "concerns" in values:
             raw = rules.fit_per_concern(raw, values["concerns"])
         typed = Walk(raw).answers()

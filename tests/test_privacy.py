@@ -189,3 +189,16 @@ def test_gunicorns_access_log_keeps_no_query_string_and_no_referer(seeded_sqlite
     assert '"GET /guide/review/ HTTP/1.1" 200' in line
     assert "s=" not in line and token[:40] not in line
     assert leaks(line) == []
+
+
+@pytest.mark.django_db
+def test_a_value_repeated_in_a_forged_post_is_kept_once(client):
+    response = client.post("/guide/q/acute_danger/", {"acute_danger": "false"})
+    token = response["Location"].split("s=")[1]
+    response = client.post(
+        "/guide/q/concerns/", {"s": token, "concerns": ["fgm"] * 990 + ["trafficking"]}
+    )
+    assert response.status_code == 302
+    token = response["Location"].split("s=")[1].split("&")[0]
+    assert sealing.unseal(token)["concerns"] == ["fgm", "trafficking"]
+    assert len(token) < 400
