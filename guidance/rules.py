@@ -704,7 +704,13 @@ class Case:
 
 
 class CaseError(ValueError):
-    """A case document does not fit the contract; the message names the key."""
+    """A case document does not fit the contract; the message names the key, and ``key``
+    holds it alone ("facts.timing", "expect.outcomes.include"; None for the whole document)."""
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        head, sep, _ = message.partition(": ")
+        self.key = key or (head if sep and re.fullmatch(r"[\w.-]+", head) else None)
 
 
 def parse_case(doc: Any, contact_slugs: Sequence[str] = CONTACT_SLUGS) -> Case:

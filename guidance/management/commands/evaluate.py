@@ -83,10 +83,18 @@ def read_case(path, ruleset, contact_slugs):
         first = " ".join(str(e).split())
         raise CommandError(f"{path}: malformed YAML ({first})", returncode=2) from None
     try:
-        case = rules.parse_case(doc, contact_slugs)
-        rules.normalize_facts(case.facts, ruleset.counties)
+        return case_from_doc(doc, ruleset, contact_slugs)
     except rules.CaseError as e:
         raise CommandError(f"{path}: {e}", returncode=2) from None
+
+
+def case_from_doc(doc, ruleset, contact_slugs):
+    """Check a loaded case document against the contract and the database's counties; a
+    problem is a CaseError whose message starts with the key ("facts.county: …"). The JSON
+    API checks its case files here too, so both say the same."""
+    case = rules.parse_case(doc, contact_slugs)
+    try:
+        rules.normalize_facts(case.facts, ruleset.counties)
     except rules.FactError as e:
-        raise CommandError(f"{path}: facts.{e.key}: {e.message}", returncode=2) from None
+        raise rules.CaseError(f"facts.{e.key}: {e.message}", key=f"facts.{e.key}") from None
     return case
