@@ -107,12 +107,15 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "ninja",
+    "corsheaders",
     "guidance",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks, so its headers reach every answer.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "guidance.admin_views.admin_in_bokmal",
@@ -250,6 +253,12 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 API_RATE_LIMIT = env_rate("API_RATE_LIMIT", "60/m")
 NINJA_NUM_PROXIES = env_int("API_PROXIES", 0)
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
+# Cross-origin calls (a record system's web client, an intranet page) only from the origins
+# listed, only to the API, and only GET and POST with a JSON body. None by default.
+CORS_ALLOWED_ORIGINS = env_list("API_CORS_ORIGINS")
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["content-type"]
 
 LOGGING = {
     "version": 1,
