@@ -293,7 +293,7 @@ def moment(at):
 
 def fact_problem(e, prefix="facts."):
     """A bad fact, named as `evaluate` names it; in a body of facts its pointer is the key."""
-    whole = e.key == "facts"  # the body is not a mapping at all
+    whole = e.key == "facts"  # the body is not a mapping at all: "facts", as rules.parse_case
     field = e.key if whole else f"{prefix}{e.key}"
     where = "" if whole or not prefix else pointer(e.key)
     return Problem(400, f"{field}: {e.message}", [(field, where, e.message)])

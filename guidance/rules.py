@@ -732,7 +732,8 @@ def parse_case(doc: Any, contact_slugs: Sequence[str] = CONTACT_SLUGS) -> Case:
     try:
         normalize_facts(doc["facts"])
     except FactError as e:
-        raise CaseError(f"facts.{e.key}: {e.message}") from None
+        key = "facts" if e.key == "facts" else f"facts.{e.key}"  # not "facts.facts"
+        raise CaseError(f"{key}: {e.message}") from None
     expect = doc.get("expect")
     outcomes = contacts = Expectation()
     if expect is not None:
