@@ -264,7 +264,7 @@ class Condition:
             shown = "{" + ", ".join(f"{k}: {v}" for k, v in sorted(actual.items())) + "}"
         elif isinstance(actual, bool):
             shown = "true" if actual else "false"
-        elif isinstance(actual, (tuple, list, frozenset)):
+        elif isinstance(actual, (tuple, list, set, frozenset)):
             shown = "[" + ", ".join(sorted(actual)) + "]"
         else:
             shown = str(actual)
