@@ -60,7 +60,7 @@ PARAMETERS = {
 class Problem(Exception):
     """An answer other than 200, sent as an RFC 9457 problem document. ``errors`` lists
     (field, pointer, message): the field as `evaluate` names it ("facts.timing.fgm") and its
-    JSON Pointer in the request ("/timing/fgm" in a body of facts)."""
+    JSON Pointer in the body ("/timing/fgm" in a body of facts; None for a query parameter)."""
 
     def __init__(self, status, detail, errors=()):
         super().__init__(detail)
@@ -78,7 +78,7 @@ def problem_response(status, detail, errors=()):
     }
     if errors:
         doc["errors"] = [
-            {"field": field, "pointer": where, "message": message}
+            {"field": field, "message": message} | ({"pointer": where} if where is not None else {})
             for field, where, message in errors
         ]
     return HttpResponse(
@@ -95,8 +95,8 @@ def pointer(key):
 
 class ProblemError(Schema):
     field: str
-    pointer: str
     message: str
+    pointer: str | None = None  # where in the request body; absent for a query parameter
 
 
 class ProblemOut(Schema):
@@ -188,7 +188,7 @@ def on_problem(request, exc):
 @api.exception_handler(ValidationError)
 def on_invalid_parameter(request, exc):
     """A query parameter that does not fit (ninja's own check): 400, not ninja's 422."""
-    errors = [(str(e["loc"][-1]), "", e["msg"]) for e in exc.errors]
+    errors = [(str(e["loc"][-1]), None, e["msg"]) for e in exc.errors]
     detail = "; ".join(f"{field}: {message}" for field, _, message in errors)
     return problem_response(400, detail or "a parameter does not fit", errors)
 
@@ -283,7 +283,7 @@ def moment(at):
         raise Problem(
             400,
             f"at: expected an RFC 3339 date-time with an offset, got '{at}'",
-            [("at", "", "expected an RFC 3339 date-time with an offset")],
+            [("at", None, "expected an RFC 3339 date-time with an offset")],
         ) from None
     try:
         return timezone.localtime(when)
@@ -295,7 +295,7 @@ def fact_problem(e, prefix="facts."):
     """A bad fact, named as `evaluate` names it; in a body of facts its pointer is the key."""
     whole = e.key == "facts"  # the body is not a mapping at all: "facts", as rules.parse_case
     field = e.key if whole else f"{prefix}{e.key}"
-    where = "" if whole or not prefix else pointer(e.key)
+    where = None if not prefix else "" if whole else pointer(e.key)
     return Problem(400, f"{field}: {e.message}", [(field, where, e.message)])
 
 
@@ -549,7 +549,7 @@ def contacts(
         known = categories(ruleset)
         if category not in known:
             message = f"unknown category '{category}'; expected one of {', '.join(known)}"
-            raise Problem(400, f"category: {message}", [("category", "", message)])
+            raise Problem(400, f"category: {message}", [("category", None, message)])
         chosen = [c for c in chosen if category in c.categories]
     return {
         "at": now,

@@ -240,6 +240,7 @@ def test_a_body_over_the_limit_is_a_413(client, settings, facts):
 def test_a_bad_query_parameter_is_a_400_not_a_422(client):
     problem = assert_problem(client.get("/api/v1/outcomes?lang=de"), 400)
     assert problem["errors"][0]["field"] == "lang"
+    assert "pointer" not in problem["errors"][0]  # not in the body
     assert_problem(client.get("/api/v1/contacts?at=tomorrow"), 400)
     assert_problem(client.get("/api/v1/contacts?at=2026-12-07"), 400)
 
