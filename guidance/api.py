@@ -226,7 +226,7 @@ def on_error(request, exc):
     return problem_response(500, "the server could not answer; nothing was stored")
 
 
-PROBLEMS = {400: ProblemOut, 429: ProblemOut}
+PROBLEMS = {400: ProblemOut, 429: ProblemOut, 503: ProblemOut}
 BODY_PROBLEMS = {**PROBLEMS, 413: ProblemOut, 415: ProblemOut}
 
 

@@ -12,10 +12,10 @@ import yaml
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import Client
 
-from guidance import rules
+from guidance import content, rules, views
 
 from .conftest import case_files
 
@@ -348,6 +348,27 @@ def test_no_body_or_fact_reaches_the_log(client, facts, caplog):
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for word in ["concerns", "timing", "forced_marriage", "partner_family_violence", "'99'"]:
         assert word not in logged
+
+
+def test_a_database_that_does_not_answer_is_a_503(client, monkeypatch, facts):
+    def down():
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(content, "snapshot", down)
+    assert_problem(post(client, "/api/v1/evaluate", facts()), 503)
+    assert_problem(client.get("/api/v1/outcomes"), 503)
+
+
+def test_a_fault_of_our_own_is_a_problem_document_that_logs_no_fact(
+    client, monkeypatch, facts, caplog
+):
+    def broken(context, request=None):
+        raise ValueError("forced_marriage")
+
+    monkeypatch.setattr(views, "record_note", broken)
+    assert_problem(post(client, "/api/v1/evaluate", facts()), 500)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "ValueError" in logged and "forced_marriage" not in logged
 
 
 def test_no_login_and_no_csrf_token_is_needed(facts):
