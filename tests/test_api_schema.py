@@ -5,6 +5,8 @@ accepted; invalid data rejected). A bounded number of examples keeps it within `
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import settings as hypothesis_settings
 from openapi_spec_validator import validate
 
@@ -42,9 +44,18 @@ def mend_positive_case(context, case):
 @pytest.fixture
 def api_schema(db, settings):
     settings.API_RATE_LIMIT = ""  # Schemathesis sends hundreds of requests from one address
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
-    schema.hook("map_case")(mend_positive_case)
-    return schema
+    # Called as a WSGI app, Django closes the database connection at the start and end of each
+    # request, and with it the test's transaction (PostgreSQL; SQLite's in-memory database
+    # ignores it). Django's own test client unhooks the same signal handler.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+        schema.hook("map_case")(mend_positive_case)
+        yield schema
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
