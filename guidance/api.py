@@ -27,7 +27,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.utils import timezone, translation
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.throttling import AnonRateThrottle, BaseThrottle
@@ -309,14 +309,14 @@ class LegalLink(Schema):
 
 
 class OutcomeOut(Schema):
-    code: str
-    kind: str
-    section: str
+    code: str = Field(description="The outcome code (CONTRACT.md section 2).")
+    kind: Literal["must", "may", "must_not", "advice"]
+    section: str = Field(description="Where the result page shows it: acute, avert, sharing, …")
     title: str
-    body: str
-    legal_basis: list[str]
-    legal_links: list[LegalLink]
-    categories: list[str]
+    body: str = Field(description="Plain text; paragraphs are separated by a blank line.")
+    legal_basis: list[str] = Field(description="Citations, as `evaluate` prints them.")
+    legal_links: list[LegalLink] = Field(description="The citations with their Lovdata links.")
+    categories: list[str] = Field(description="The contact categories the outcome shows.")
 
 
 class PhoneOut(Schema):
@@ -326,15 +326,15 @@ class PhoneOut(Schema):
 
 
 class HoursOut(Schema):
-    day: int
-    opens: str
-    closes: str
+    day: int = Field(ge=0, le=6, description="0 is Monday, 6 is Sunday.")
+    opens: str = Field(description="HH:MM, Europe/Oslo time.")
+    closes: str = Field(description="HH:MM, Europe/Oslo time.")
 
 
 class ContactOut(Schema):
-    slug: str
+    slug: str = Field(description="The contact slug (CONTRACT.md section 3).")
     name: str
-    phone: str | None
+    phone: str | None = Field(description="The first phone number, as `evaluate` prints it.")
     phones: list[PhoneOut]
     description: str
     serves: str
@@ -344,9 +344,9 @@ class ContactOut(Schema):
     hours: list[HoursOut]
     hours_text: str
     hours_note: str
-    open: bool | None
+    open: bool | None = Field(description="Whether it answers at `at`; null: hours not known.")
     regional: bool
-    counties: list[str] | None
+    counties: list[str] | None = Field(description="The counties it serves; null: national.")
     categories: list[str]
     last_verified: date | None
     needs_review: bool
@@ -360,12 +360,12 @@ class TraceOut(Schema):
 
 
 class EvaluationOut(Schema):
-    case: str | None
+    case: str | None = Field(description="Always null: a body of facts has no slug.")
     outcomes: list[OutcomeOut]
     contacts: list[ContactOut]
-    trace: list[TraceOut]
-    at: datetime
-    note: str
+    trace: list[TraceOut] = Field(description="Each rule that fired and why.")
+    at: datetime = Field(description="The time opening hours were read at.")
+    note: str = Field(description="Plain text for the patient record, as the result page has it.")
 
 
 class CheckOut(Schema):
