@@ -7,6 +7,7 @@ PostgreSQL.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -55,6 +56,16 @@ def env_list(name, default=()):
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_rate(name, default):
+    """A rate like "60/m" (per s, m, h or d); empty means no limit."""
+    raw = os.environ.get(name, default).strip()
+    if raw and not re.fullmatch(r"[1-9][0-9]*/(s|m|h|d)", raw):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per s, m, h or d, like 60/m, not {raw!r}"
+        )
+    return raw
+
+
 def env_database(name, default):
     raw = os.environ.get(name) or default
     try:
@@ -95,12 +106,16 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "ninja",
+    "corsheaders",
     "guidance",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks, so its headers reach every answer.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "guidance.admin_views.admin_in_bokmal",
@@ -257,6 +272,20 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # The uploaded file waits for its confirmation in the shared cache, not on one server's disk.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "guidance.admin_resources.SharedCacheStorage"
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+
+# The JSON API (guidance/api.py). Requests per client address and period ("60/m", "1000/h";
+# empty: no limit), counted in Django's cache: per process with the default in-memory cache.
+# Behind N proxies that append to X-Forwarded-For, API_PROXIES=N makes the client the address
+# the last proxy saw; with 0 it is REMOTE_ADDR, which a client cannot forge.
+API_RATE_LIMIT = env_rate("API_RATE_LIMIT", "60/m")
+NINJA_NUM_PROXIES = env_int("API_PROXIES", 0)
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
+# Cross-origin calls (a record system's web client, an intranet page) only from the origins
+# listed, only to the API, and only GET and POST with a JSON body. None by default.
+CORS_ALLOWED_ORIGINS = env_list("API_CORS_ORIGINS")
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["content-type"]
 
 LOGGING = {
     "version": 1,

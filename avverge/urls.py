@@ -5,6 +5,7 @@ from django.urls import include, path
 from django_ratelimit.core import is_ratelimited
 
 from avverge.clientip import ratelimit_key
+from guidance.api import api
 
 
 def admin_login(request, **kwargs):
@@ -19,6 +20,7 @@ def admin_login(request, **kwargs):
 
 urlpatterns = [
     path(f"{settings.ADMIN_URL}login/", admin_login, name="admin_login_limited"),
+    path("api/v1/", api.urls),
     path(settings.ADMIN_URL, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("guidance.urls")),

@@ -264,7 +264,7 @@ class Condition:
             shown = "{" + ", ".join(f"{k}: {v}" for k, v in sorted(actual.items())) + "}"
         elif isinstance(actual, bool):
             shown = "true" if actual else "false"
-        elif isinstance(actual, (tuple, list, frozenset)):
+        elif isinstance(actual, (tuple, list, set, frozenset)):
             shown = "[" + ", ".join(sorted(actual)) + "]"
         else:
             shown = str(actual)
@@ -704,7 +704,13 @@ class Case:
 
 
 class CaseError(ValueError):
-    """A case document does not fit the contract; the message names the key."""
+    """A case document does not fit the contract; the message names the key, and ``key``
+    holds it alone ("facts.timing", "expect.outcomes.include"; None for the whole document)."""
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        head, sep, _ = message.partition(": ")
+        self.key = key or (head if sep and re.fullmatch(r"[\w.-]+", head) else None)
 
 
 def parse_case(doc: Any, contact_slugs: Sequence[str] = CONTACT_SLUGS) -> Case:
@@ -726,7 +732,8 @@ def parse_case(doc: Any, contact_slugs: Sequence[str] = CONTACT_SLUGS) -> Case:
     try:
         normalize_facts(doc["facts"])
     except FactError as e:
-        raise CaseError(f"facts.{e.key}: {e.message}") from None
+        key = "facts" if e.key == "facts" else f"facts.{e.key}"  # not "facts.facts"
+        raise CaseError(f"{key}: {e.message}") from None
     expect = doc.get("expect")
     outcomes = contacts = Expectation()
     if expect is not None:

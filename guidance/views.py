@@ -368,8 +368,13 @@ def result(request):
         return detour
     outcome = rules.evaluate(snap.ruleset, walk.facts())
     context = result_context(snap, outcome, walk, clock())
-    context["note"] = render_to_string("guidance/note.txt", context, request=request).strip()
+    context["note"] = record_note(context, request)
     return render(request, "guidance/result.html", context)
+
+
+def record_note(context, request=None):
+    """The plain-text note for the patient record, from ``result_context``'s context."""
+    return render_to_string("guidance/note.txt", context, request=request).strip()
 
 
 def result_context(snap, outcome, walk, now):
@@ -444,39 +449,7 @@ def result_context(snap, outcome, walk, now):
                 }
             )
 
-    contacts = []
-    for c in outcome.contacts:
-        extra = c.extra
-        contacts.append(
-            {
-                "slug": c.slug,
-                "name": c.name(language),
-                "description": extra.get("descriptions", {}).get(language, ""),
-                "serves": extra.get("serves", {}).get(language, ""),
-                "phones": [
-                    {
-                        "number": n,
-                        "tel": "".join(ch for ch in n if ch.isdigit() or ch == "+"),
-                        "label": labels.get(language, ""),
-                    }
-                    for n, labels in extra.get("phones", ())
-                ],
-                "website": extra.get("website"),
-                "email": extra.get("email"),
-                "always_open": extra.get("always_open"),
-                "hours": [
-                    {"day": day, "opens": opens, "closes": closes}
-                    for day, opens, closes in extra.get("hours", ())
-                ],
-                "hours_text": hours_text(extra.get("hours", ())),
-                "website_label": website_label(extra.get("website") or ""),
-                "hours_note": extra.get("hours_note", {}).get(language, ""),
-                "open_now": rules.is_open(c, now),
-                "last_verified": extra.get("last_verified"),
-                "needs_review": extra.get("needs_review"),
-                "regional": c.counties is not None,
-            }
-        )
+    contacts = [contact_card(c, language, now) for c in outcome.contacts]
     interpreter = answers["needs_interpreter"]
     return {
         "sections": sections,
@@ -496,6 +469,42 @@ def result_context(snap, outcome, walk, now):
         "acute": answers["acute_danger"],
         "walk": walk,
         "review_url": guide_url("review", walk),
+    }
+
+
+def contact_card(c, language, now):
+    """A contact as the result page, the record note and the JSON API show it, with whether it
+    answers at ``now``."""
+    extra = c.extra
+    return {
+        "slug": c.slug,
+        "name": c.name(language),
+        "description": extra.get("descriptions", {}).get(language, ""),
+        "serves": extra.get("serves", {}).get(language, ""),
+        "phones": [
+            {
+                "number": n,
+                "tel": "".join(ch for ch in n if ch.isdigit() or ch == "+"),
+                "label": labels.get(language, ""),
+            }
+            for n, labels in extra.get("phones", ())
+        ],
+        "website": extra.get("website"),
+        "email": extra.get("email"),
+        "always_open": extra.get("always_open"),
+        "hours": [
+            {"day": day, "opens": opens, "closes": closes}
+            for day, opens, closes in extra.get("hours", ())
+        ],
+        "hours_text": hours_text(extra.get("hours", ())),
+        "website_label": website_label(extra.get("website") or ""),
+        "hours_note": extra.get("hours_note", {}).get(language, ""),
+        "open_now": rules.is_open(c, now),
+        "last_verified": extra.get("last_verified"),
+        "needs_review": extra.get("needs_review"),
+        "regional": c.counties is not None,
+        "categories": list(c.categories),
+        "counties": sorted(c.counties) if c.counties is not None else None,
     }
 
 

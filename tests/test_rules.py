@@ -682,3 +682,13 @@ def test_a_vague_feeling_about_a_child_keeps_confidentiality(codes, facts):
     )
     assert "KEEP_CONFIDENTIALITY" in result
     assert not result & {"NOTIFY_CHILD_WELFARE", "SHARE_WITHOUT_CONSENT", "AVERT_DUTY"}
+
+
+def test_a_reason_that_names_other_outcomes_lists_them_in_a_fixed_order():
+    # The engine tests a mutable set of the outcomes given so far; printed as a set, its order
+    # would change from one process to the next, and so would evaluate's trace.
+    condition = rules.Condition("outcomes", "contains_none", ("AVERT_DUTY",))
+    seen = {"outcomes": {"REFER_SEXUAL_ASSAULT", "DOCUMENT", "CONSULT_EXPERT"}}
+    assert condition.describe(seen) == (
+        "outcomes = [CONSULT_EXPERT, DOCUMENT, REFER_SEXUAL_ASSAULT] (contains none of AVERT_DUTY)"
+    )

@@ -30,6 +30,8 @@ def test_it_starts_with_a_secret_key_and_debug_off():
         ),
         ({"DATABASE_URL": "nonsense"}, "DATABASE_URL"),
         ({"SESSION_COOKIE_AGE": "a day"}, "SESSION_COOKIE_AGE must be a whole number"),
+        ({"API_RATE_LIMIT": "60 a minute"}, "API_RATE_LIMIT must be a number of requests per"),
+        ({"API_MAX_BODY_BYTES": "64k"}, "API_MAX_BODY_BYTES must be a whole number"),
     ],
 )
 def test_a_bad_value_names_the_variable(env, message):
@@ -42,3 +44,9 @@ def test_time_zone_and_languages(settings):
     assert settings.TIME_ZONE == "Europe/Oslo"
     assert settings.LANGUAGE_CODE == "nb"
     assert [code for code, _ in settings.LANGUAGES] == ["nb", "en"]
+
+
+def test_the_api_is_same_origin_only_and_rate_limited_unless_configured(settings):
+    assert settings.CORS_ALLOWED_ORIGINS == []
+    assert settings.CORS_URLS_REGEX == r"^/api/"
+    assert settings.API_RATE_LIMIT == "60/m"

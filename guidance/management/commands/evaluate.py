@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, casefiles, check, lang, indent, **options):
         ruleset = load(content.load_ruleset)
-        slugs = [c.slug for c in ruleset.contacts] or rules.CONTACT_SLUGS
+        slugs = contact_slugs(ruleset)
         # Read and check every file before evaluating any, so bad input prints one line only.
         found = [(p, case) for p in casefiles for case in read_cases(p, ruleset, slugs)]
         failed = 0
@@ -65,6 +65,12 @@ def load(reader):
         raise CommandError(f"the rule table is broken: {e}", returncode=2) from None
 
 
+def contact_slugs(ruleset):
+    """The contact slugs a case's expect block may name: the database's, or the contract's
+    when the contact table is empty."""
+    return [c.slug for c in ruleset.contacts] or rules.CONTACT_SLUGS
+
+
 def read_cases(path, ruleset, contact_slugs):
     """Load and check the cases in one case file (one or more YAML documents, as `dumpcases`
     writes them, or JSON); any problem becomes one line and exit code 2."""
@@ -76,11 +82,19 @@ def read_cases(path, ruleset, contact_slugs):
     for i, doc in enumerate(docs, 1):
         where = path if len(docs) == 1 else f"{path} (document {i})"
         try:
-            case = rules.parse_case(doc, contact_slugs)
-            rules.normalize_facts(case.facts, ruleset.counties)
+            found.append(case_from_doc(doc, ruleset, contact_slugs))
         except rules.CaseError as e:
             raise CommandError(f"{where}: {e}", returncode=2) from None
-        except rules.FactError as e:
-            raise CommandError(f"{where}: facts.{e.key}: {e.message}", returncode=2) from None
-        found.append(case)
     return found
+
+
+def case_from_doc(doc, ruleset, contact_slugs):
+    """Check a loaded case document against the contract and the database's counties; a
+    problem is a CaseError whose message starts with the key ("facts.county: …"). The JSON
+    API checks its case files here too, so both say the same."""
+    case = rules.parse_case(doc, contact_slugs)
+    try:
+        rules.normalize_facts(case.facts, ruleset.counties)
+    except rules.FactError as e:
+        raise rules.CaseError(f"facts.{e.key}: {e.message}", key=f"facts.{e.key}") from None
+    return case
