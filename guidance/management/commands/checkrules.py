@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from guidance import content, proof, rules
 
-from .evaluate import load, read_case
+from .evaluate import load, read_cases
 
 
 def default_case_files():
@@ -69,7 +69,8 @@ class Command(BaseCommand):
         ruleset = load(content.load_ruleset)
         questions = load(content.load_questions)
         slugs = [c.slug for c in ruleset.contacts] or rules.CONTACT_SLUGS
-        cases = [read_case(path, ruleset, slugs) for path in casefiles or default_case_files()]
+        files = casefiles or default_case_files()
+        cases = [case for path in files for case in read_cases(path, ruleset, slugs)]
         try:
             report = proof.prove(ruleset, questions, cases)
         except proof.ProofError as e:

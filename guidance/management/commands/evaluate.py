@@ -13,7 +13,9 @@ class Command(BaseCommand):
         "Evaluate case files (YAML or JSON, contract section 4) against the rules and contacts "
         "in the database and print one JSON document per case. With --check, compare each case "
         "with its 'expect' block instead: exit 1 when any case falls short, 0 when all pass. "
-        "Bad input (unknown fact or value, missing fact, malformed or missing file) exits 2."
+        "A YAML file may hold several cases (a trainer's session file, as `dumpcases --session` "
+        "writes). Bad input (unknown fact or value, missing fact, malformed or missing file) "
+        "exits 2."
     )
 
     def add_arguments(self, parser):
@@ -30,7 +32,7 @@ class Command(BaseCommand):
         ruleset = load(content.load_ruleset)
         slugs = [c.slug for c in ruleset.contacts] or rules.CONTACT_SLUGS
         # Read and check every file before evaluating any, so bad input prints one line only.
-        cases = [(path, read_case(path, ruleset, slugs)) for path in casefiles]
+        cases = [(path, case) for path in casefiles for case in read_cases(path, ruleset, slugs)]
         failed = 0
         for path, case in cases:
             if check:
@@ -66,8 +68,9 @@ def load(reader):
         raise CommandError(f"the rule table is broken: {e}", returncode=2) from None
 
 
-def read_case(path, ruleset, contact_slugs):
-    """Load and check one case file; any problem becomes one line and exit code 2."""
+def read_cases(path, ruleset, contact_slugs):
+    """Load and check the cases of one case file (a YAML file may hold several documents);
+    any problem becomes one line and exit code 2."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
@@ -76,17 +79,24 @@ def read_case(path, ruleset, contact_slugs):
     except (OSError, UnicodeDecodeError) as e:
         raise CommandError(f"{path}: cannot read the file ({e})", returncode=2) from None
     try:
-        doc = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
+        if file.suffix.lower() == ".json":
+            docs = [json.loads(text)]
+        else:
+            docs = [doc for doc in yaml.safe_load_all(text) if doc is not None] or [None]
     except json.JSONDecodeError as e:
         raise CommandError(f"{path}: malformed JSON ({e})", returncode=2) from None
     except yaml.YAMLError as e:
         first = " ".join(str(e).split())
         raise CommandError(f"{path}: malformed YAML ({first})", returncode=2) from None
-    try:
-        case = rules.parse_case(doc, contact_slugs)
-        rules.normalize_facts(case.facts, ruleset.counties)
-    except rules.CaseError as e:
-        raise CommandError(f"{path}: {e}", returncode=2) from None
-    except rules.FactError as e:
-        raise CommandError(f"{path}: facts.{e.key}: {e.message}", returncode=2) from None
-    return case
+    found = []
+    for number, doc in enumerate(docs, 1):
+        where = path if len(docs) == 1 else f"{path} (document {number})"
+        try:
+            case = rules.parse_case(doc, contact_slugs)
+            rules.normalize_facts(case.facts, ruleset.counties)
+        except rules.CaseError as e:
+            raise CommandError(f"{where}: {e}", returncode=2) from None
+        except rules.FactError as e:
+            raise CommandError(f"{where}: facts.{e.key}: {e.message}", returncode=2) from None
+        found.append(case)
+    return found
