@@ -469,7 +469,8 @@ def test_every_prompt_is_for_a_question_the_guide_asks_in_the_case(path):
         content.snapshot().questions, rules.normalize_facts(doc["facts"])
     )
     asked = {q.fact for q in questions}
-    assert set(doc.get("prompts") or {}) <= asked
+    assert doc.get("prompts"), "every case has discussion prompts"
+    assert set(doc["prompts"]) <= asked
     # An English prompt translates a bokmål one.
     assert set(doc.get("prompts_en") or {}) <= set(doc.get("prompts") or {})
 
