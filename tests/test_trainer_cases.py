@@ -237,3 +237,10 @@ def test_the_commands_exit_2_when_the_database_is_not_set_up(tmp_path):
     good = tmp_path / "good.yaml"
     good.write_text(GOOD, encoding="utf-8")
     one_line_error(manage("loadcases", str(good), sqlite_path=empty), "database not ready")
+
+
+def test_evaluate_names_the_document_of_a_session_file_that_is_bad(seeded_sqlite, tmp_path):
+    bad = tmp_path / "session.yaml"
+    bad.write_text(GOOD + "---\n" + GOOD.replace("[elder_abuse]", "[witchcraft]"), "utf-8")
+    run = manage("evaluate", str(bad), sqlite_path=seeded_sqlite)
+    one_line_error(run, f"{bad} (document 2): facts.concerns: unknown value 'witchcraft'")
