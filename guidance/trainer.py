@@ -85,10 +85,16 @@ def matches(case, query):
     return all(word in text.casefold() for word in query.casefold().split())
 
 
+def session_lang():
+    """Sessions are named in bokmål only: mark the name in the English interface."""
+    return "nb" if lang() == "en" else ""
+
+
 def session_card(session):
     items = list(session.items.all())
     return {
         "title": session.title,
+        "title_lang": session_lang(),
         "slug": session.slug,
         "cases": [localized(item.case, "title") for item in items],
         "start_url": present_url(items[0].case.slug, session=session.slug) if items else "",
@@ -215,6 +221,7 @@ def presenter_context(p, number):
         "library_url": reverse("guidance:trainer"),
         "reveal_url": p.reveal_url(),
         "session": p.session,
+        "session_lang": session_lang(),
         "session_url": reverse("guidance:session", args=[p.session.slug]) if p.session else "",
         "session_position": p.order.index(p.case.slug) + 1 if p.session else 0,
         "session_length": len(p.order),
@@ -583,7 +590,12 @@ def session(request, slug):
                 "url": present_url(item.case.slug, session=slug),
             }
         )
-    context = {"session": found, "items": items, "library_url": reverse("guidance:trainer")}
+    context = {
+        "session": found,
+        "session_lang": session_lang(),
+        "items": items,
+        "library_url": reverse("guidance:trainer"),
+    }
     return render(request, "guidance/trainer/session.html", context)
 
 
