@@ -64,7 +64,7 @@ def card(case, snap, labels):
 
 
 class ConcernFilter(forms.Form):
-    q = forms.CharField(required=False, max_length=100, strip=True)
+    q = forms.CharField(required=False, strip=True)
     concern = forms.ChoiceField(
         required=False,
         error_messages={
@@ -109,7 +109,8 @@ def library(request):
     form = ConcernFilter(labels, request.GET)
     valid = form.is_valid()
     concern = form.cleaned_data["concern"] if valid else ""
-    query = form.cleaned_data.get("q", "") if valid else request.GET.get("q", "")[:100]
+    # A search never fails: an over-long one is cut, as the field's maxlength would.
+    query = (form.cleaned_data["q"] if valid else request.GET.get("q", "").strip())[:100]
     found = [c for c in models.Case.objects.all() if matches(c, query)]
     shown = [card(c, snap, labels) for c in found]
     if concern:

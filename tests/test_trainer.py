@@ -87,6 +87,7 @@ def test_the_library_searches_titles_and_stories_in_both_languages(client):
     assert "webinar-1-gravid-kvinne" in attributes(text, "data-case")
     assert "jente-13-gravid-med-mann-pa-24" not in attributes(text, "data-case")
     assert "Ingen saker passer." in page(client, "/trainer/?q=zzzz")
+    assert "Ingen saker passer." in page(client, "/trainer/?q=" + "z" * 500)
 
 
 def test_the_first_link_of_the_library_presents_the_webinar_session_and_each_card_its_case(
