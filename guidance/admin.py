@@ -508,6 +508,41 @@ class CaseAdmin(HistoryAdmin):
         return response
 
 
+class SessionCaseInline(admin.TabularInline):
+    model = models.SessionCase
+    extra = 1
+    autocomplete_fields = ["case"]
+    fields = ["order", "case"]
+
+
+@admin.register(models.Session)
+class SessionAdmin(admin.ModelAdmin):
+    """A session is a short ordered list of cases; it travels as one case file
+    (``dumpcases --session``), so no history of its own is kept."""
+
+    list_display = ["title", "slug", "case_count"]
+    search_fields = ["slug", "title"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [SessionCaseInline]
+    actions = ["export_session_files"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(cases=db.Count("items"))
+
+    @admin.display(description="saker", ordering="cases")
+    def case_count(self, obj):
+        return obj.cases
+
+    @admin.action(description="Last ned som saksfil (YAML, sakene i rekkefølge)")
+    def export_session_files(self, request, queryset):
+        sessions = list(queryset)
+        text = "---\n".join(cases.export_session(s) for s in sessions)
+        name = f"{sessions[0].slug}.yaml" if len(sessions) == 1 else "avverge-sessions.yaml"
+        response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
 @admin.register(models.ContactPhone)
 class ContactPhoneAdmin(PartAdmin):
     parent = "contact"

@@ -2,8 +2,10 @@
 
 ``export(case)`` writes one case file; ``import_cases(text or Path)`` reads one or more (a file
 may hold several YAML documents), checks every one against the contract before it saves any,
-and creates or updates cases by slug. ``export_many`` and ``import_files`` are the same for a
-set of cases and for uploaded files, so an admin action needs only call them.
+and creates or updates cases by slug. A session travels the same way: ``export_session`` writes
+its cases in order, each with a ``session: {slug, title, order}`` key that the import reads.
+``export_many`` and ``import_files`` are the same for a set of cases and for uploaded files, so
+an admin action needs only call them.
 """
 
 import contextlib
@@ -20,7 +22,10 @@ from django.db import transaction
 from . import content, models, rules
 
 # The order of a case file's keys, as the contract and the shared case files write them.
-KEYS = ("slug", "title", "title_en", "summary", "summary_en", "facts", "expect", "prompts")
+KEYS = (
+    *("slug", "title", "title_en", "summary", "summary_en", "facts", "expect"),
+    *("prompts", "prompts_en", "session"),
+)
 TEXT_KEYS = ("title", "title_en", "summary", "summary_en")
 FOLD_AT = 100  # longer texts (the stories) are written as folded blocks, to read like prose
 WIDTH = 80
@@ -98,21 +103,33 @@ def _ordered_prompts(prompts):
     return {f: prompts[f] for f in rules.FACTS if isinstance(prompts.get(f), str) and prompts[f]}
 
 
-def document(case):
-    """The case as a case-file document, keys and facts in the contract's order."""
+def document(case, session=None):
+    """The case as a case-file document, keys and facts in the contract's order; with a
+    ``session`` ({slug, title, order}), placed in that session."""
     doc = case.as_document()
     doc["facts"] = tidy_facts(doc["facts"])
     if doc.get("expect"):
         doc["expect"] = _ordered_expect(doc["expect"])
-    if doc.get("prompts"):
-        doc["prompts"] = _ordered_prompts(doc["prompts"])
+    for key in ("prompts", "prompts_en"):
+        if doc.get(key):
+            doc[key] = _ordered_prompts(doc[key])
+    doc["session"] = session
     return {key: doc[key] for key in KEYS if doc.get(key) not in (None, "", {})}
 
 
-def export(case):
+def export(case, session=None):
     """One case as the text of a case file."""
     return yaml.dump(
-        document(case), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=WIDTH
+        document(case, session), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=WIDTH
+    )
+
+
+def export_session(session):
+    """A session as one YAML stream: its cases in order, each placed in the session, so the
+    file is a case file that ``evaluate`` and ``loadcases`` read as it is."""
+    return "---\n".join(
+        export(item.case, {"slug": session.slug, "title": session.title, "order": number})
+        for number, item in enumerate(session.items.select_related("case"), 1)
     )
 
 
@@ -266,15 +283,18 @@ def check_document(doc, contact_slugs, counties):
     for key in TEXT_KEYS:
         if key in doc and not isinstance(doc[key], str):
             raise CaseFileError(f"{key}: expected text")
-    prompts = doc.get("prompts") or {}
-    if not isinstance(prompts, dict):
-        raise CaseFileError("prompts: expected a mapping of fact names to discussion questions")
-    for fact, prompt in prompts.items():
-        if fact not in rules.FACTS:
-            raise CaseFileError(f"prompts.{fact}: unknown fact; expected one of the facts")
-        if not isinstance(prompt, str):
-            raise CaseFileError(f"prompts.{fact}: expected a question as text")
-    return {**doc, "facts": tidy_facts(doc["facts"]), "prompts": prompts}
+    checked = {**doc, "facts": tidy_facts(doc["facts"])}
+    for key in ("prompts", "prompts_en"):
+        prompts = doc.get(key) or {}
+        if not isinstance(prompts, dict):
+            raise CaseFileError(f"{key}: expected a mapping of fact names to discussion questions")
+        for fact, prompt in prompts.items():
+            if fact not in rules.FACTS:
+                raise CaseFileError(f"{key}.{fact}: unknown fact; expected one of the facts")
+            if not isinstance(prompt, str):
+                raise CaseFileError(f"{key}.{fact}: expected a question as text")
+        checked[key] = prompts
+    return checked
 
 
 def save_documents(docs, name="case files"):
@@ -297,6 +317,7 @@ def save_documents(docs, name="case files"):
             case.facts = doc["facts"]
             case.expect = doc.get("expect")
             case.prompts = doc.get("prompts") or {}
+            case.prompts_en = doc.get("prompts_en") or {}
             try:
                 case.full_clean()
             except ValidationError as e:
@@ -304,7 +325,27 @@ def save_documents(docs, name="case files"):
                 raise CaseFileError(f"{name}: {doc['slug']}: {field}: {errors[0]}") from None
             case.save()
             saved.append((case, created))
+        place_in_sessions(
+            [(doc.get("session"), case) for doc, (case, _) in zip(docs, saved, strict=True)]
+        )
     return saved
+
+
+def place_in_sessions(placed):
+    """Create or update each session the documents name and put their cases at their places.
+    Like cases, a session is only added to: a case it holds that the files leave out stays."""
+    for block, case in placed:
+        if not block:
+            continue
+        session, created = models.Session.objects.get_or_create(
+            slug=block["slug"], defaults={"title": block.get("title") or block["slug"]}
+        )
+        if block.get("title") and session.title != block["title"]:
+            session.title = block["title"]
+            session.save()
+        models.SessionCase.objects.update_or_create(
+            session=session, case=case, defaults={"order": block["order"]}
+        )
 
 
 def read_file(path):

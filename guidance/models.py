@@ -709,6 +709,13 @@ class Case(models.Model):
         blank=True,
         help_text="Spørsmål til diskusjon i kurset, per faktum.",
     )
+    prompts_en = models.JSONField(
+        "samtalespørsmål (engelsk)",
+        default=dict,
+        blank=True,
+        help_text="De samme spørsmålene på engelsk, per faktum. Der ett mangler, vises det "
+        "på bokmål i det engelske grensesnittet.",
+    )
 
     history = HistoricalRecords()
 
@@ -733,6 +740,8 @@ class Case(models.Model):
             doc["expect"] = self.expect
         if self.prompts:
             doc["prompts"] = self.prompts
+        if self.prompts_en:
+            doc["prompts_en"] = self.prompts_en
         return doc
 
     def clean(self):
@@ -751,6 +760,55 @@ class Case(models.Model):
                 code="invalid_case",
                 params={"error": str(e)},
             ) from None
+
+
+class Session(models.Model):
+    """A trainer's session: cases to present one after another, like a webinar's."""
+
+    slug = models.SlugField(
+        "nøkkel",
+        max_length=80,
+        unique=True,
+        help_text="Brukes i adressen og i saksfiler (for eksempel «webinar-avvergingsplikt»).",
+    )
+    title = models.CharField(
+        "tittel",
+        max_length=200,
+        help_text="Navnet kursholderne ser i kursbiblioteket.",
+    )
+
+    class Meta:
+        verbose_name = "kursøkt"
+        verbose_name_plural = "kursøkter"
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class SessionCase(models.Model):
+    """One case in a session, at its place in the order."""
+
+    session = models.ForeignKey(
+        Session, models.CASCADE, related_name="items", verbose_name="kursøkt"
+    )
+    case = models.ForeignKey(
+        Case, models.CASCADE, related_name="session_items", verbose_name="kurssak"
+    )
+    order = models.PositiveIntegerField(
+        "rekkefølge", default=1, help_text="Sakene presenteres fra lavest til høyest tall."
+    )
+
+    class Meta:
+        verbose_name = "sak i økten"
+        verbose_name_plural = "saker i økten"
+        ordering = ["session", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "case"], name="session_case_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.session}: {self.order}. {self.case}"
 
 
 class ContentVersion(models.Model):

@@ -682,7 +682,10 @@ def select_contacts(
 # ---------------------------------------------------------------------------------------------
 # Case files (CONTRACT.md section 4)
 
-CASE_KEYS = {"slug", "title", "summary", "facts", "expect", "title_en", "summary_en", "prompts"}
+CASE_KEYS = {
+    *("slug", "title", "summary", "facts", "expect", "title_en", "summary_en"),
+    *("prompts", "prompts_en", "session"),
+}
 
 
 @dataclass(frozen=True)
@@ -744,7 +747,13 @@ def parse_case(doc: Any, contact_slugs: Sequence[str] = CONTACT_SLUGS) -> Case:
                 raise CaseError(f"expect.{key}: unknown key; expected outcomes or contacts")
         outcomes = _expectation(expect.get("outcomes"), "expect.outcomes", OUTCOME_CODES)
         contacts = _expectation(expect.get("contacts"), "expect.contacts", contact_slugs)
-    extra = {k: doc[k] for k in ("title_en", "summary_en", "prompts") if k in doc}
+    if "session" in doc:
+        _check_session(doc["session"])
+    extra = {
+        k: doc[k]
+        for k in ("title_en", "summary_en", "prompts", "prompts_en", "session")
+        if k in doc
+    }
     return Case(
         slug=slug,
         title=str(doc.get("title") or slug),
@@ -755,6 +764,23 @@ def parse_case(doc: Any, contact_slugs: Sequence[str] = CONTACT_SLUGS) -> Case:
         has_expect=expect is not None,
         extra=MappingProxyType(extra),
     )
+
+
+def _check_session(block: Any) -> None:
+    """A case file may place its case in a trainer's session: {slug, title, order}."""
+    if not isinstance(block, Mapping):
+        raise CaseError("session: expected a mapping with slug, title and order")
+    unknown = sorted(str(k) for k in block if k not in ("slug", "title", "order"))
+    if unknown:
+        raise CaseError(f"session.{unknown[0]}: unknown key; expected slug, title, order")
+    slug = block.get("slug")
+    if not isinstance(slug, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        raise CaseError("session.slug: missing or not a lowercase slug (letters, digits, hyphens)")
+    if not isinstance(block.get("title", ""), str):
+        raise CaseError("session.title: expected text")
+    order = block.get("order")
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise CaseError("session.order: expected a whole number from 1 (the case's place)")
 
 
 def _expectation(block: Any, where: str, known: Sequence[str]) -> Expectation:

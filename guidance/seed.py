@@ -280,7 +280,23 @@ class Loader:
                     "facts": doc["facts"],
                     "expect": doc.get("expect"),
                     "prompts": doc.get("prompts") or {},
+                    "prompts_en": doc.get("prompts_en") or {},
                 },
+            )
+        # A case file may place its case in a session (the webinar's, for one).
+        for doc in docs:
+            block = doc.get("session")
+            if not block:
+                continue
+            session, _ = self.upsert(
+                models.Session,
+                {"slug": block["slug"]},
+                {"title": block.get("title") or block["slug"]},
+            )
+            self.upsert(
+                models.SessionCase,
+                {"session": session, "case": models.Case.objects.get(slug=doc["slug"])},
+                {"order": block["order"]},
             )
 
 

@@ -3,12 +3,14 @@
 Every page is a public GET that runs a case's facts through the same questions, rule table and
 result context as the clinician's guide, so what a trainer teaches is what the guide says.
 Nothing is written to the database, and every step is a plain link: the arrow keys
-(static/js/trainer.js) only follow the rel="prev"/rel="next" links.
+(static/js/trainer.js) only follow the rel="prev"/rel="next" links. A session (an ordered
+list of cases) is presented by carrying ?session=<slug> from one step to the next.
 """
 
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import Http404, HttpResponse
@@ -62,6 +64,7 @@ def card(case, snap, labels):
 
 
 class ConcernFilter(forms.Form):
+    q = forms.CharField(required=False, strip=True)
     concern = forms.ChoiceField(
         required=False,
         error_messages={
@@ -76,17 +79,48 @@ class ConcernFilter(forms.Form):
         self.fields["concern"].choices = [("", _("All concerns")), *labels.items()]
 
 
+def matches(case, query):
+    """Whether every word of the search is in the case's slug, titles or stories."""
+    text = " ".join([case.slug, case.title, case.title_en, case.summary, case.summary_en])
+    return all(word in text.casefold() for word in query.casefold().split())
+
+
+def session_lang():
+    """Sessions are named in bokmål only: mark the name in the English interface."""
+    return "nb" if lang() == "en" else ""
+
+
+def session_card(session):
+    items = list(session.items.all())
+    return {
+        "title": session.title,
+        "title_lang": session_lang(),
+        "slug": session.slug,
+        "cases": [localized(item.case, "title") for item in items],
+        "start_url": present_url(items[0].case.slug, session=session.slug) if items else "",
+        "url": reverse("guidance:session", args=[session.slug]),
+    }
+
+
 @require_safe
 def library(request):
     snap = content.snapshot()
     labels = concern_labels(snap)
     form = ConcernFilter(labels, request.GET)
-    concern = form.cleaned_data["concern"] if form.is_valid() else ""
-    shown = [card(c, snap, labels) for c in models.Case.objects.all()]
+    valid = form.is_valid()
+    concern = form.cleaned_data["concern"] if valid else ""
+    # A search never fails: an over-long one is cut, as the field's maxlength would.
+    query = (form.cleaned_data["q"] if valid else request.GET.get("q", "").strip())[:100]
+    found = [c for c in models.Case.objects.all() if matches(c, query)]
+    shown = [card(c, snap, labels) for c in found]
     if concern:
         shown = [c for c in shown if concern in c["concern_codes"]]
     context = {
         "cases": shown,
+        "sessions": [
+            session_card(s) for s in models.Session.objects.prefetch_related("items__case")
+        ],
+        "q": query,
         "concern": concern,
         "concern_label": labels.get(concern, ""),
         "errors": form.errors.get("concern", []),
@@ -98,24 +132,63 @@ def library(request):
 
 
 # ---------------------------------------------------------------------------------------------
-# The presenter: the story, one step per question the guide would ask, then the result
+# The presenter: the story, one step per question the guide would ask, "what do you think?",
+# then the result. A step shows the question and its answers; the case's answer is in the
+# page only once the presenter reveals it (?reveal=1), so the room answers first.
 
 
 @dataclass(frozen=True)
 class Presented:
-    """A case ready to present: its facts as written (JSON) and as the engine reads them, and
-    the questions the guide would ask for them."""
+    """A case ready to present: its facts as written (JSON) and as the engine reads them, the
+    questions the guide would ask for them, and the session it is presented in, if any."""
 
     snap: content.Snapshot
     case: models.Case
     raw: dict
     facts: Mapping
     questions: list
+    session: models.Session | None = None
+    order: tuple = ()  # the session's case slugs, in order
+
+    @property
+    def session_slug(self):
+        return self.session.slug if self.session else ""
+
+    def step_url(self, number, reveal=False):
+        return present_url(self.case.slug, number, reveal=reveal, session=self.session_slug)
+
+    def ask_url(self):
+        return with_query(reverse("guidance:ask", args=[self.case.slug]), session=self.session_slug)
+
+    def reveal_url(self):
+        url = reverse("guidance:reveal", args=[self.case.slug])
+        return with_query(url, session=self.session_slug)
+
+    def neighbour(self, step):
+        """The slug of the case before (-1) or after (+1) this one in the session, or ""."""
+        if not self.session:
+            return ""
+        index = self.order.index(self.case.slug) + step
+        return self.order[index] if 0 <= index < len(self.order) else ""
+
+
+def with_query(url, **params):
+    query = urlencode({k: v for k, v in params.items() if v})
+    return f"{url}?{query}" if query else url
+
+
+def present_url(slug, number=0, *, reveal=False, session=""):
+    if number == 0:
+        url = reverse("guidance:present", args=[slug])
+    else:
+        url = reverse("guidance:present_step", args=[slug, number])
+    return with_query(url, reveal="1" if reveal else "", session=session)
 
 
 def presenting(view):
     """Load the case named in the URL for a presenter view. A case whose facts no longer fit
-    (say, its county was removed) gets a page saying so, not a 500."""
+    (say, its county was removed) gets a page saying so, not a 500. A ?session= that does not
+    hold the case is ignored: the case is presented on its own."""
 
     @functools.wraps(view)
     def wrapper(request, slug, **kwargs):
@@ -128,15 +201,14 @@ def presenting(view):
             context = {"slug": slug, "error": str(e)}
             return render(request, "guidance/trainer/broken.html", context, status=409)
         questions = rules.visible_questions(snap.questions, facts)
-        return view(request, Presented(snap, case, raw, facts, questions), **kwargs)
+        session = models.Session.objects.filter(
+            slug=request.GET.get("session", ""), items__case=case
+        ).first()
+        order = tuple(session.items.values_list("case__slug", flat=True)) if session else ()
+        p = Presented(snap, case, raw, facts, questions, session, order)
+        return view(request, p, **kwargs)
 
     return wrapper
-
-
-def present_url(slug, number=0):
-    if number == 0:
-        return reverse("guidance:present", args=[slug])
-    return reverse("guidance:present_step", args=[slug, number])
 
 
 def presenter_context(p, number):
@@ -148,8 +220,12 @@ def presenter_context(p, number):
         "number": number,
         "steps": len(p.questions),
         "library_url": reverse("guidance:trainer"),
-        "reveal_url": reverse("guidance:reveal", args=[p.case.slug]),
-        "prompt_lang": "nb" if lang() == "en" else "",
+        "reveal_url": p.reveal_url(),
+        "session": p.session,
+        "session_lang": session_lang(),
+        "session_url": reverse("guidance:session", args=[p.session.slug]) if p.session else "",
+        "session_position": p.order.index(p.case.slug) + 1 if p.session else 0,
+        "session_length": len(p.order),
     }
 
 
@@ -158,12 +234,19 @@ def presenter_context(p, number):
 def story(request, p):
     summary, summary_lang = localized(p.case, "summary")
     context = presenter_context(p, 0)
+    before = p.neighbour(-1)
     context.update(
         {
             "summary": summary,
             "summary_lang": summary_lang,
             "card": card(p.case, p.snap, concern_labels(p.snap)),
-            "next_url": present_url(p.case.slug, 1) if p.questions else context["reveal_url"],
+            "next_url": p.step_url(1) if p.questions else p.ask_url(),
+            "next_label": _("First question") if p.questions else _("Ask the room"),
+            "prev_url": with_query(
+                reverse("guidance:reveal", args=[before]), session=p.session_slug
+            )
+            if before
+            else "",
         }
     )
     return render(request, "guidance/trainer/story.html", context)
@@ -173,34 +256,66 @@ def story(request, p):
 @presenting
 def step(request, p, number):
     if number == 0:
-        return redirect(present_url(p.case.slug))
+        return redirect(p.step_url(0))
     if number > len(p.questions):
         raise Http404("no such step")
     question = p.questions[number - 1]
     last = number == len(p.questions)
-    prompts = p.case.prompts if isinstance(p.case.prompts, dict) else {}
+    revealed = request.GET.get("reveal") == "1"
     context = presenter_context(p, number)
+    if revealed:
+        # Forward: the next question, or the room's turn; back: this question, unrevealed.
+        next_url, prev_url = (p.ask_url() if last else p.step_url(number + 1)), p.step_url(number)
+        next_label = _("Ask the room") if last else _("Next question")
+    else:
+        next_url, prev_url = p.step_url(number, reveal=True), p.step_url(number - 1, number > 1)
+        next_label = _("Show the case's answer")
     context.update(
         {
             "question": question,
             "text": question.text(lang()),
             "help": question.help(lang()),
-            "options": answer_options(question, p.facts[question.fact], p.snap),
+            "options": answer_options(question, p.facts[question.fact], p.snap, revealed),
+            "revealed": revealed,
             # A fact the case leaves out takes its neutral value; say so rather than pretend.
             "stated": question.fact in p.raw,
-            "prompt": prompts.get(question.fact, ""),
-            "prev_url": present_url(p.case.slug, number - 1),
-            "next_url": context["reveal_url"] if last else present_url(p.case.slug, number + 1),
-            "next_is_reveal": last,
+            "prompt": case_prompt(p.case, question.fact),
+            "prev_url": prev_url,
+            "next_url": next_url,
+            "next_label": next_label,
+            "next_is_reveal": not revealed,
+            "skip_url": context["reveal_url"] if last and revealed else "",
         }
     )
     return render(request, "guidance/trainer/question.html", context)
 
 
-def answer_options(question, value, snap):
-    """The question's answers, the case's marked. For the county, only the case's county."""
+def case_prompt(case, fact):
+    """The case's discussion prompt for a fact, in English where the case has one, and the
+    language to mark it with."""
+    bokmal = case.prompts if isinstance(case.prompts, dict) else {}
+    english = case.prompts_en if isinstance(case.prompts_en, dict) else {}
+    if lang() == "en" and english.get(fact):
+        return {"text": english[fact], "lang": ""}
+    if bokmal.get(fact):
+        return {"text": bokmal[fact], "lang": "nb" if lang() == "en" else ""}
+    return None
+
+
+def answer_options(question, value, snap, revealed=True):
+    """The question's answers, the case's marked once revealed. Before that nothing in the
+    page tells which one is the case's; for the county every county is offered."""
     if question.kind == "county":
+        if not revealed:
+            return [
+                {"label": f"{name} ({number})", "chosen": False} for number, name in snap.counties
+            ]
         return [{"label": f"{dict(snap.counties).get(value, value)} ({value})", "chosen": True}]
+    if not revealed:
+        return [
+            {"label": o.label(lang()), "help": o.help(lang()), "chosen": False}
+            for o in question.options
+        ]
     if isinstance(value, bool):
         value = "true" if value else "false"
     names = concern_labels(snap)
@@ -219,6 +334,59 @@ def answer_options(question, value, snap):
         {"label": o.label(lang()), "help": o.help(lang()), "chosen": o.value in chosen}
         for o in question.options
     ]
+
+
+# The three questions the result answers, put to the room before the reveal, and the outcomes
+# that answer each (a duty to avert is also a duty to share: invariant 2 of the contract).
+ROOM_QUESTIONS = (
+    ("avert", gettext_lazy("Does the clinician have a duty to avert?")),
+    ("share", gettext_lazy("What may or must be shared, and with whom?")),
+    ("interpreter", gettext_lazy("Is an interpreter needed, and who must not interpret?")),
+)
+ROOM_OUTCOMES = {
+    "avert": ("AVERT_DUTY", "AVERT_WATCH", "NO_AVERT_DUTY"),
+    "share": (
+        "NOTIFY_POLICE",
+        "AVERT_DUTY",
+        "NOTIFY_CHILD_WELFARE",
+        "SHARE_WITH_CONSENT",
+        "SHARE_WITH_PROXY_CONSENT",
+        "SHARE_WITHOUT_CONSENT",
+        "KEEP_CONFIDENTIALITY",
+        "TELL_PATIENT",
+    ),
+    "interpreter": ("QUALIFIED_INTERPRETER", "NO_CHILD_INTERPRETER", "NO_COMPANION_INTERPRETER"),
+}
+
+
+@require_safe
+@presenting
+def ask(request, p):
+    """ "Hva tror dere?": the room answers the result's three questions before the reveal."""
+    context = presenter_context(p, len(p.questions) + 1)
+    context.update(
+        {
+            "room_questions": [str(text) for _key, text in ROOM_QUESTIONS],
+            "prev_url": p.step_url(len(p.questions), reveal=True) if p.questions else p.step_url(0),
+            "next_url": context["reveal_url"],
+            "next_label": _("Reveal the result"),
+        }
+    )
+    return render(request, "guidance/trainer/ask.html", context)
+
+
+def room_answers(sections):
+    """Each of the room's questions with the outcomes that answer it, from the result's own
+    cards (so the "why" and the what-if marks are the same)."""
+    items = {item["code"]: item for section in sections for item in section["items"]}
+    answers, shown = [], set()
+    for key, text in ROOM_QUESTIONS:
+        codes = [code for code in ROOM_OUTCOMES[key] if code in items]
+        # An outcome that answers two questions (the duty to avert) gives its why once.
+        found = [{"item": items[code], "repeat": code in shown} for code in codes]
+        shown.update(codes)
+        answers.append({"key": key, "question": str(text), "items": found})
+    return answers
 
 
 # ---------------------------------------------------------------------------------------------
@@ -301,34 +469,75 @@ def apply_change(raw, change):
     return changed
 
 
+def answer_in_words(p, question, facts, concern=""):
+    """A question's answer in the interface language, for the changed line."""
+    if concern:
+        return question.label_of(rules.value_for(facts, question.fact, concern), lang())
+    value = facts[question.fact]
+    if question.kind == "county":
+        return f"{dict(p.snap.counties).get(value, value)} ({value})"
+    return question.label_of(value, lang(), concern_labels(p.snap))
+
+
+def changed_line(p, change, shown_raw):
+    """The change as the room reads it: the question, the case's answer and the new one
+    ("Trenger personen tolk …? Ja → Nei")."""
+    fact = change.split("=", 1)[0]
+    fact, _, concern = fact.partition(":")
+    question = next(q for q in p.questions if q.fact == fact)
+    shown = rules.normalize_facts(shown_raw, p.snap.ruleset.counties)
+    return {
+        "question": question.text(lang()),
+        "concern": concern_labels(p.snap)[concern] if concern else "",
+        "before": answer_in_words(p, question, p.facts, concern),
+        "after": answer_in_words(p, question, shown, concern),
+    }
+
+
 @require_safe
 @presenting
 def reveal(request, p):
     groups = what_if_choices(p.questions, p.facts, p.snap)
-    labels = {value: (g["question"], label) for g in groups for value, label in g["choices"]}
+    offered = {value: g["fact"] for g in groups for value, _label in g["choices"]}
     base = rules.evaluate(p.snap.ruleset, p.raw)
     change = request.GET.get("change", "")
+    asked = request.GET.get("q", "")
     error = ""
     shown, shown_raw = base, p.raw
-    if change and change not in labels:
+    if change and change not in offered:
         # Only the offered changes are accepted: a hand-made URL gets a message, not a 500.
         error = _("That change is not one of the choices. Choose one from the list.")
         change = ""
     elif change:
+        asked = offered[change]
         shown_raw = apply_change(p.raw, change)
         shown = rules.evaluate(p.snap.ruleset, shown_raw)
+    if asked and asked not in {g["fact"] for g in groups}:
+        error = error or _("That question is not one of the choices. Choose one from the list.")
+        asked = ""
 
     # The guide's own result context, so the outcomes, reasons and contacts read the same.
     context = result_context(p.snap, shown, Walk(shown_raw), clock())
     context.update(presenter_context(p, len(p.questions) + 1))
+    after = p.neighbour(+1)
+    if after:
+        next_url, next_label = present_url(after, session=p.session_slug), _("Next case")
+    elif p.session:
+        next_url, next_label = context["session_url"], _("End of the session")
+    else:
+        next_url, next_label = "", ""
     context.update(
         {
             "groups": groups,
+            "asked": asked,
+            "asked_group": next((g for g in groups if g["fact"] == asked), None),
             "change": change,
-            "change_question": labels[change][0] if change else "",
-            "change_answer": labels[change][1] if change else "",
+            "changed": changed_line(p, change, shown_raw) if change else None,
             "error": error,
-            "prev_url": present_url(p.case.slug, len(p.questions)),
+            "room": room_answers(context["sections"]),
+            "prev_url": p.ask_url(),
+            "next_url": next_url,
+            "next_label": next_label,
         }
     )
     if change:
@@ -361,6 +570,34 @@ def mark_changes(context, base, shown):
     context["removed_contacts"] = [
         {"slug": c.slug, "name": c.name(lang())} for c in base.contacts if c.slug not in new_slugs
     ]
+    # The room's questions lose an answer too: an interpreter outcome gone says so there.
+    for answer in context["room"]:
+        answer["removed"] = [
+            o for o in context["removed_outcomes"] if o["code"] in ROOM_OUTCOMES[answer["key"]]
+        ]
+
+
+@require_safe
+def session(request, slug):
+    """A session's cases in order, with where to start; the last case's reveal leads here."""
+    found = get_object_or_404(models.Session.objects.prefetch_related("items__case"), slug=slug)
+    items = []
+    for item in found.items.all():
+        title, title_lang = localized(item.case, "title")
+        items.append(
+            {
+                "title": title,
+                "title_lang": title_lang,
+                "url": present_url(item.case.slug, session=slug),
+            }
+        )
+    context = {
+        "session": found,
+        "session_lang": session_lang(),
+        "items": items,
+        "library_url": reverse("guidance:trainer"),
+    }
+    return render(request, "guidance/trainer/session.html", context)
 
 
 @require_safe

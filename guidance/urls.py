@@ -20,6 +20,8 @@ urlpatterns += [
     path("trainer/", trainer_views.library, name="trainer"),
     path("trainer/<slug:slug>/present/", trainer_views.story, name="present"),
     path("trainer/<slug:slug>/present/<int:number>/", trainer_views.step, name="present_step"),
+    path("trainer/<slug:slug>/present/ask/", trainer_views.ask, name="ask"),
     path("trainer/<slug:slug>/present/result/", trainer_views.reveal, name="reveal"),
+    path("trainer/sessions/<slug:slug>/", trainer_views.session, name="session"),
     path("trainer/<slug:slug>/case.yaml", trainer_views.case_file, name="case_file"),
 ]

@@ -17,6 +17,7 @@ CONTENT_TABLES = {
     "legalsource": lambda: models.LegalSource.objects.first(),
     "contactcategory": lambda: models.ContactCategory.objects.first(),
     "case": lambda: models.Case.objects.first(),
+    "session": lambda: models.Session.objects.first(),
 }
 CONTACT_TABLES = {
     "contact": lambda: models.Contact.objects.get(slug="rosa"),
@@ -121,6 +122,8 @@ def test_the_groups_come_from_a_migration_with_the_model_permissions():
         "change_question",
         "change_legalsource",
         "change_case",
+        "change_session",
+        "add_sessioncase",
     }
     assert not {p.codename for p in content_group.permissions.all()} & {
         p.codename for p in contact_group.permissions.all()
@@ -137,6 +140,7 @@ def test_the_groups_come_from_a_migration_with_the_model_permissions():
         f"{ADMIN}/outcome/add/",
         f"{ADMIN}/contact/add/",
         f"{ADMIN}/case/add/",
+        f"{ADMIN}/session/add/",
         f"{ADMIN}/county/add/",
         f"{ADMIN}/legalsource/add/",
         f"{ADMIN}/contactcategory/add/",
@@ -221,3 +225,16 @@ def test_a_rules_extra_contact_categories_are_edited_and_restored_on_its_pages(a
     restore = f"{ADMIN}/rule/{rule.pk}/history/{earlier.history_id}/"
     assert admin_client.post(restore, form_data(admin_client, restore)).status_code == 302
     assert list(rule.categories.values_list("slug", flat=True)) == ["child-protection"]
+
+
+@pytest.mark.django_db
+def test_a_session_is_ordered_in_the_admin_and_downloads_as_one_case_file(admin_client):
+    session = models.Session.objects.get(slug="webinar-avvergingsplikt")
+    page = admin_client.get(f"{ADMIN}/session/{session.pk}/change/").content.decode()
+    assert page.count('name="items-0-order"') == 1 and 'name="items-1-case"' in page
+    response = admin_client.post(
+        f"{ADMIN}/session/",
+        {"action": "export_session_files", "_selected_action": [session.pk]},
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="webinar-avvergingsplikt.yaml"'
+    assert response.content.decode().count("session:") == 2

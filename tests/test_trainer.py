@@ -6,6 +6,7 @@ import pytest
 import yaml
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from guidance import content, models, rules
 from tests.conftest import ROOT, SHARED_CASES
@@ -70,8 +71,73 @@ def test_the_english_library_uses_english_case_texts_and_marks_bokmal_ones(clien
     text = page(client, "/trainer/")
     assert "A 15-year-old girl asking for the morning-after pill" in text
     assert "Sexual violence" in text
-    # The shared webinar case has no English title: shown in bokmål, marked as such.
-    assert 'lang="nb">Gravid kvinne utsatt for vold og utnyttelse</a>' in text
+    # The fixture copy of webinar 1 has English texts; a shared case without them is shown in
+    # bokmål, marked as such.
+    assert ">A pregnant woman exposed to violence and exploitation</a>" in text
+    assert 'lang="nb">Kvinne som er truet på livet av samboer</a>' in text
+
+
+def test_the_library_searches_titles_and_stories_in_both_languages(client):
+    text = page(client, "/trainer/?q=gravid+svigermoren")
+    assert attributes(text, "data-case") == ["webinar-1-gravid-kvinne"]
+    assert 'value="gravid svigermoren"' in text
+    text = page(client, "/trainer/?q=BUILDING+site")  # English story, any case
+    assert attributes(text, "data-case") == ["webinar-2-mann-arbeidsskade"]
+    text = page(client, "/trainer/?q=gravid&concern=trafficking")
+    assert "webinar-1-gravid-kvinne" in attributes(text, "data-case")
+    assert "jente-13-gravid-med-mann-pa-24" not in attributes(text, "data-case")
+    assert "Ingen saker passer." in page(client, "/trainer/?q=zzzz")
+    assert "Ingen saker passer." in page(client, "/trainer/?q=" + "z" * 500)
+
+
+def test_the_first_link_of_the_library_presents_the_webinar_session_and_each_card_its_case(
+    client,
+):
+    text = page(client, "/trainer/")
+    main = text[text.index('<main id="main"') :]
+    first = attributes(main, "href")[0]
+    assert first == f"{WEBINAR_1}/present/?session=webinar-avvergingsplikt"
+    cards = re.findall(r'data-case="([^"]+)">(.*?)</li>', main, re.S)
+    assert len(cards) == models.Case.objects.count()
+    for slug, html in cards:
+        assert attributes(html, "href")[0] == f"/trainer/{slug}/present/"
+
+
+def test_a_session_is_presented_from_its_first_case_to_the_end(client):
+    session = "?session=webinar-avvergingsplikt"
+    story = page(client, f"{WEBINAR_1}/present/{session}")
+    assert "sak 1 av 2" in story and 'rel="prev"' not in story
+    assert f'href="{WEBINAR_1}/present/1/{session}" rel="next"' in story
+    step = page(client, f"{WEBINAR_1}/present/1/{session}")
+    reveal_1 = f"{WEBINAR_1}/present/1/?reveal=1&amp;session=webinar-avvergingsplikt"
+    assert f'href="{reveal_1}" rel="next"' in step
+    reveal = page(client, f"{WEBINAR_1}/present/result/{session}")
+    webinar_2 = "/trainer/webinar-2-mann-arbeidsskade"
+    assert f'href="{webinar_2}/present/{session}" rel="next"' in reveal
+    assert 'name="session" value="webinar-avvergingsplikt"' in reveal  # what-if keeps it
+    second = page(client, f"{webinar_2}/present/{session}")
+    assert "sak 2 av 2" in second
+    assert f'href="{WEBINAR_1}/present/result/{session}" rel="prev"' in second
+    last = page(client, f"{webinar_2}/present/result/{session}")
+    assert 'href="/trainer/sessions/webinar-avvergingsplikt/" rel="next"' in last
+    end = page(client, "/trainer/sessions/webinar-avvergingsplikt/")
+    assert end.index("Gravid kvinne") < end.index("Mann med skader")
+    # Outside the session (or with a session that does not hold it) a case stands alone.
+    alone = page(client, f"{WEBINAR_1}/present/result/?session=nope")
+    assert 'rel="next"' not in alone
+
+
+def test_the_projector_pages_leave_out_the_emergency_banner_for_a_footer_line(client):
+    assert "emergency-box" in page(client, "/trainer/")
+    for url in (
+        f"{WEBINAR_1}/present/",
+        f"{WEBINAR_1}/present/1/",
+        f"{WEBINAR_1}/present/ask/",
+        f"{WEBINAR_1}/present/result/",
+    ):
+        text = page(client, url)
+        assert "emergency-box" not in text, url
+        assert 'class="presenter-footer' in text and 'href="tel:112"' in text
 
 
 def test_browsing_the_trainer_pages_writes_nothing_to_the_database(client):
@@ -79,9 +145,15 @@ def test_browsing_the_trainer_pages_writes_nothing_to_the_database(client):
         "/trainer/",
         "/trainer/?concern=fgm",
         f"{WEBINAR_1}/present/",
+        "/trainer/?q=gravid",
         f"{WEBINAR_1}/present/1/",
+        f"{WEBINAR_1}/present/1/?reveal=1",
+        f"{WEBINAR_1}/present/ask/",
         f"{WEBINAR_1}/present/result/",
+        f"{WEBINAR_1}/present/result/?q=needs_interpreter",
         f"{WEBINAR_1}/present/result/?change=needs_interpreter%3Dfalse",
+        f"{WEBINAR_1}/present/?session=webinar-avvergingsplikt",
+        "/trainer/sessions/webinar-avvergingsplikt/",
         f"{WEBINAR_1}/case.yaml",
     ]
     with CaptureQueriesContext(connection) as queries:
@@ -107,7 +179,7 @@ def test_the_steps_are_the_questions_the_guide_asks_with_the_cases_answers_marke
     facts = rules.normalize_facts(case_facts("webinar-1-gravid-kvinne"))
     questions = rules.visible_questions(snap.questions, facts)
     for number, question in enumerate(questions, 1):
-        text = page(client, f"{WEBINAR_1}/present/{number}/")
+        text = page(client, f"{WEBINAR_1}/present/{number}/?reveal=1")
         assert f"<h1>{question.text('nb')}</h1>" in text
         chosen = re.findall(r'data-chosen>.*?<span class="option-label">([^<]+)</span>', text, re.S)
         value = facts[question.fact]
@@ -118,8 +190,69 @@ def test_the_steps_are_the_questions_the_guide_asks_with_the_cases_answers_marke
         # Read-only: nothing on a step can be submitted or changed (the language switch aside).
         main = text[text.index("<main") : text.index("</main>")]
         assert "<input" not in main and "<form" not in main
-    last = page(client, f"{WEBINAR_1}/present/{len(questions)}/")
-    assert f'href="{WEBINAR_1}/present/result/" rel="next"' in last
+    last = page(client, f"{WEBINAR_1}/present/{len(questions)}/?reveal=1")
+    assert f'href="{WEBINAR_1}/present/ask/" rel="next"' in last
+    assert f'href="{WEBINAR_1}/present/result/">Rett til resultatet' in last
+
+
+def step_options(text):
+    return text[
+        text.index('<ul class="presenter-options') : text.index(
+            "</ul>", text.index("presenter-options")
+        )
+    ]
+
+
+def test_before_the_reveal_a_step_holds_no_trace_of_the_cases_answer(client):
+    # The same step of two cases that differ only in the answer: identical answer lists, with
+    # no mark, so the room cannot read the case's answer off the page (or its HTML).
+    facts = dict(case_facts("webinar-1-gravid-kvinne"), needs_interpreter=False, county="03")
+    models.Case.objects.create(slug="uten-tolk", title="Uten tolk", facts=facts)
+    snap = content.snapshot()
+    questions = rules.visible_questions(snap.questions, rules.normalize_facts(facts))
+    for number, question in enumerate(questions, 1):
+        text = page(client, f"{WEBINAR_1}/present/{number}/")
+        other = page(client, f"/trainer/uten-tolk/present/{number}/")
+        for html in (text, other):
+            assert "data-chosen" not in html and "is-chosen" not in html
+            assert "Sakens svar" not in html and "nøytrale svar" not in html
+            assert "Hva ville dere svart?" in html
+        assert step_options(text) == step_options(other), question.fact
+        # Forward is the reveal of this step; back is the step before, revealed.
+        assert f'href="{WEBINAR_1}/present/{number}/?reveal=1" rel="next"' in text
+    county = page(client, f"{WEBINAR_1}/present/{len(questions)}/")
+    assert "Vestland (46)" in county and "Oslo (03)" in county  # every county, none marked
+
+
+def test_the_reveal_of_a_step_marks_the_answer_and_leads_on(client):
+    text = page(client, f"{WEBINAR_1}/present/1/?reveal=1")
+    assert "Sakens svar" in text and "data-chosen" in text
+    assert f'href="{WEBINAR_1}/present/2/" rel="next"' in text
+    assert f'href="{WEBINAR_1}/present/1/" rel="prev"' in text
+
+
+def test_the_room_is_asked_the_results_three_questions_before_the_reveal(client):
+    text = page(client, f"{WEBINAR_1}/present/ask/")
+    assert "<h1>Hva tror dere?</h1>" in text
+    assert text.count("data-room-question") == 3
+    for question in ("avvergingsplikt", "deles, og med hvem", "tolk"):
+        assert question in text
+    assert f'href="{WEBINAR_1}/present/result/" rel="next"' in text
+    assert f'href="{WEBINAR_1}/present/13/?reveal=1" rel="prev"' in text
+
+
+def test_the_reveal_puts_each_room_question_beside_its_answer_and_why(client):
+    text = page(client, f"{WEBINAR_1}/present/result/")
+    room = text[text.index('class="room-answers') : text.index('id="what-if"')]
+    assert attributes(room, "data-room") == ["avert", "share", "interpreter"]
+    avert = room[room.index('data-room="avert"') : room.index('data-room="share"')]
+    assert attributes(avert, "data-room-outcome") == ["AVERT_DUTY"]
+    assert "Hvor sikker er du" in avert  # the why: the answers the duty rests on
+    interpreter = room[room.index('data-room="interpreter"') :]
+    assert attributes(interpreter, "data-room-outcome") == [
+        "QUALIFIED_INTERPRETER",
+        "NO_COMPANION_INTERPRETER",
+    ]
 
 
 def test_a_case_without_trafficking_skips_the_follow_up_question_on_it(client):
@@ -154,11 +287,14 @@ def test_the_presenter_shows_each_concerns_own_timing(client, django_db_blocker)
             },
         },
     )
-    steps = [page(client, f"/trainer/to-bekymringer/present/{n}/") for n in range(1, 6)]
+    steps = [page(client, f"/trainer/to-bekymringer/present/{n}/?reveal=1") for n in range(1, 6)]
     timing = next(step for step in steps if "Bare tidligere" in step)
     assert "Kjønnslemlestelse" in timing and "Tvangsekteskap" in timing
-    reveal = page(client, "/trainer/to-bekymringer/present/result/")
-    assert "timing:fgm=expected" in reveal
+    # What-if by question offers each concern's own timing as well as one for both.
+    reveal = page(client, "/trainer/to-bekymringer/present/result/?q=timing")
+    offered = attributes(reveal, 'name="change" id="change-[0-9]+" value')
+    assert "timing:fgm=expected" in offered and "timing=ongoing" in offered
+    assert "timing:forced_marriage=past_only" in offered
     changed = page(client, "/trainer/to-bekymringer/present/result/?change=timing:fgm%3Dexpected")
     assert 'data-outcome="AVERT_DUTY"' in changed
 
@@ -179,7 +315,7 @@ def test_a_fact_the_case_leaves_out_is_shown_as_the_neutral_answer(client):
     case = models.Case.objects.get(slug="voksen-negativ-sosial-kontroll")
     questions = rules.visible_questions(snap.questions, rules.normalize_facts(case.facts))
     number = next(i for i, q in enumerate(questions, 1) if q.fact == "pregnant")
-    text = page(client, f"/trainer/{case.slug}/present/{number}/")
+    text = page(client, f"/trainer/{case.slug}/present/{number}/?reveal=1")
     assert "nøytrale svar" in text
 
 
@@ -213,8 +349,18 @@ def test_what_if_webinar_1_needed_no_interpreter_the_interpreter_outcomes_disapp
         "NO_COMPANION_INTERPRETER",
     ]
     assert attributes(text, "data-removed-contact") == ["nasjonalt-tolkeregister"]
-    assert "Borte" in text
+    assert "Fjernet" in text and "Borte" not in text
     assert "AVERT_DUTY" in shown and "TALK_ALONE" in shown
+    # The changed line names the question, the case's answer and the new one.
+    line = re.search(r'<p class="what-if-change" data-changed>(.*?)</p>', text, re.S).group(1)
+    words = " ".join(re.sub(r"<[^>]+>", "", line).split())
+    assert words == (
+        "Trenger personen tolk for at dere skal forstå hverandre godt nok? "
+        "Ja, tolk trengs → Nei, vi forstår hverandre godt på norsk"
+    )
+    # The room's interpreter question has lost its answers, and says so.
+    room = text[text.index('data-room="interpreter"') : text.index('id="what-if"')]
+    assert "data-room-outcome" not in room and "<del>Bruk kvalifisert tolk</del>" in room
 
 
 def test_what_if_the_patient_were_17_the_child_welfare_service_is_added(client):
@@ -237,14 +383,46 @@ def test_what_if_the_threshold_were_met_the_duty_replaces_the_watch(client):
     assert "AVERT_WATCH" in attributes(text, "data-removed-outcome")
 
 
-def test_what_if_can_add_a_concern_and_offers_every_other_answer(client):
+def offered_changes(client, fact):
+    text = page(client, f"{WEBINAR_1}/present/result/?q={fact}")
+    return attributes(text, 'name="change" id="change-[0-9]+" value')
+
+
+def test_what_if_first_chooses_a_question_then_one_of_its_other_answers(client):
     text = page(client, f"{WEBINAR_1}/present/result/")
-    offered = attributes(text, "option value")
-    assert "needs_interpreter=false" in offered and "needs_interpreter=true" not in offered
+    questions = attributes(text, "option value")
+    assert questions[:2] == ["acute_danger", "concerns"] and "needs_interpreter" in questions
+    assert 'name="change"' not in text  # no answers before a question is chosen
+    assert offered_changes(client, "needs_interpreter") == ["needs_interpreter=false"]
+    # Webinar 1 has two concerns: the certainty can change for both, or for one of them.
+    assert set(offered_changes(client, "likelihood")) == {
+        "likelihood=reason_to_believe",
+        "likelihood=unclear",
+        "likelihood:partner_family_violence=reason_to_believe",
+        "likelihood:partner_family_violence=unclear",
+        "likelihood:trafficking=reason_to_believe",
+        "likelihood:trafficking=unclear",
+    }
+    text = page(client, f"{WEBINAR_1}/present/result/?change=likelihood:trafficking%3Dunclear")
+    line = re.search(r'<p class="what-if-change" data-changed>(.*?)</p>', text, re.S).group(1)
+    assert "(Menneskehandel)" in line
+    chosen = page(client, f"{WEBINAR_1}/present/result/?q=needs_interpreter")
+    assert 'value="needs_interpreter" selected' in chosen
+    assert "«Trenger personen tolk for at dere skal forstå hverandre godt nok?»" in chosen
+
+
+def test_what_if_can_add_a_concern_and_offers_every_other_answer(client):
+    offered = offered_changes(client, "concerns")
     assert "concerns=fgm" in offered and "concerns=trafficking" in offered  # add, remove
+    offered = offered_changes(client, "county")
     assert "county=46" not in offered and "county=03" in offered
     text = page(client, f"{WEBINAR_1}/present/result/?change=concerns%3Dfgm")
     assert re.search(r'data-outcome="REFER_HONOUR_VIOLENCE" data-change="added"', text)
+
+
+def test_a_what_if_question_that_is_not_offered_is_a_message_not_a_500(client):
+    text = page(client, f"{WEBINAR_1}/present/result/?q=colour", status=400)
+    assert 'role="alert"' in text and 'name="change"' not in text
 
 
 @pytest.mark.parametrize(
@@ -268,10 +446,51 @@ def test_the_case_file_download_is_the_case_in_the_contract_format(client):
 # --- The case library itself -----------------------------------------------------------------
 
 
-def test_the_library_has_at_least_14_cases_with_the_8_shared_ones_unchanged():
+# A fixture copy of a shared case may add these; everything else is the shared file's.
+TRAINER_KEYS = {"title_en", "summary_en", "prompts", "prompts_en", "session"}
+
+
+@pytest.mark.parametrize("shared", sorted(SHARED_CASES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_a_fixture_copy_of_a_shared_case_keeps_its_facts_and_expectations(shared):
+    original = yaml.safe_load(shared.read_text(encoding="utf-8"))
+    copy = yaml.safe_load((ROOT / "fixtures" / "cases" / shared.name).read_text(encoding="utf-8"))
+    assert set(copy) - set(original) <= TRAINER_KEYS
+    assert {k: v for k, v in copy.items() if k not in TRAINER_KEYS} == original
+
+
+def test_the_library_has_at_least_14_cases_with_the_8_shared_ones():
     assert len(LIBRARY_CASES) >= 14
-    for shared in SHARED_CASES.glob("*.yaml"):
-        assert (ROOT / "fixtures" / "cases" / shared.name).read_bytes() == shared.read_bytes()
+    assert all((ROOT / "fixtures" / "cases" / p.name).exists() for p in SHARED_CASES.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", LIBRARY_CASES, ids=lambda p: p.stem)
+def test_every_prompt_is_for_a_question_the_guide_asks_in_the_case(path):
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    questions = rules.visible_questions(
+        content.snapshot().questions, rules.normalize_facts(doc["facts"])
+    )
+    asked = {q.fact for q in questions}
+    assert doc.get("prompts"), "every case has discussion prompts"
+    assert set(doc["prompts"]) <= asked
+    # An English prompt translates a bokmål one.
+    assert set(doc.get("prompts_en") or {}) <= set(doc.get("prompts") or {})
+
+
+@pytest.mark.parametrize("slug", ["webinar-1-gravid-kvinne", "webinar-2-mann-arbeidsskade"])
+def test_the_webinar_cases_have_a_prompt_on_most_steps_in_both_languages(client, slug):
+    case = models.Case.objects.get(slug=slug)
+    assert case.title_en and case.summary_en
+    questions = rules.visible_questions(
+        content.snapshot().questions, rules.normalize_facts(case.facts)
+    )
+    assert len(case.prompts) >= len(questions) - 1
+    assert set(case.prompts_en) == set(case.prompts)
+    number = next(i for i, q in enumerate(questions, 1) if q.fact == "needs_interpreter")
+    text = page(client, f"/trainer/{slug}/present/{number}/")
+    assert f'<p class="mb-0">{escape(case.prompts["needs_interpreter"])}</p>' in text
+    client.cookies["django_language"] = "en"
+    text = page(client, f"/trainer/{slug}/present/{number}/")
+    assert f'<p class="mb-0">{escape(case.prompts_en["needs_interpreter"])}</p>' in text
 
 
 @pytest.mark.parametrize("path", OWN_CASES, ids=lambda p: p.stem)

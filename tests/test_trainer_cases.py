@@ -42,7 +42,8 @@ def without_padding(doc):
 def test_export_writes_the_contract_format_in_its_key_order():
     text = cases.export(models.Case.objects.get(slug="jente-15-seksuelle-overgrep"))
     keys = [line.split(":")[0] for line in text.splitlines() if line[:1].isalpha()]
-    assert keys == list(cases.KEYS)
+    # Every key this case has (no English prompts, no session), in the contract's order.
+    assert keys == [k for k in cases.KEYS if k not in ("prompts_en", "session")]
     assert "concerns: [sexual_violence]\n" in text
     assert "Jente på 15 år" in text  # allow_unicode: no \\xE5 escapes
 
@@ -100,6 +101,12 @@ def test_import_creates_then_updates_by_slug_and_tidies_forgiven_slips():
         (GOOD.replace("county: 3", "county: 99"), "bad.yaml: facts.county: unknown county"),
         (GOOD.replace("timing: Pågår", "colour: Pågår"), "bad.yaml: prompts.colour: unknown"),
         (GOOD + "author: me\n", "bad.yaml: author: unknown key"),
+        (GOOD + "prompts_en:\n  colour: x\n", "bad.yaml: prompts_en.colour: unknown fact"),
+        (GOOD + "session: webinar\n", "bad.yaml: session: expected a mapping"),
+        (GOOD + "session: {slug: Web Inar, order: 1}\n", "bad.yaml: session.slug: missing"),
+        (GOOD + "session: {slug: w}\n", "bad.yaml: session.order: expected a whole number"),
+        (GOOD + "session: {slug: w, order: 0}\n", "bad.yaml: session.order: expected"),
+        (GOOD + "session: {slug: w, order: 1, by: me}\n", "bad.yaml: session.by: unknown key"),
         (GOOD.replace("title: Prøvesak", "title: [a, b]"), "bad.yaml: title: expected text"),
         (GOOD + "---\n" + GOOD, "bad.yaml: slug: 'test-case' appears more than once"),
         (
@@ -114,6 +121,62 @@ def test_a_bad_case_file_names_the_file_and_key_and_saves_nothing(text, message)
         cases.import_cases(text, "bad.yaml")
     assert str(error.value).startswith(message), str(error.value)
     assert models.Case.objects.count() == before
+
+
+# --- Sessions: an ordered list of cases that travels as one case file ------------------------
+
+WEBINAR = "webinar-avvergingsplikt"
+
+
+def test_the_seed_puts_the_two_webinar_cases_in_a_session_in_order():
+    session = models.Session.objects.get(slug=WEBINAR)
+    assert [i.case.slug for i in session.items.all()] == [
+        "webinar-1-gravid-kvinne",
+        "webinar-2-mann-arbeidsskade",
+    ]
+
+
+def test_dumpcases_session_writes_the_cases_in_order_placed_in_the_session(tmp_path, capsys):
+    out = io.StringIO()
+    call_command("dumpcases", session=WEBINAR, stdout=out)
+    docs = list(yaml.safe_load_all(out.getvalue()))
+    assert [d["slug"] for d in docs] == ["webinar-1-gravid-kvinne", "webinar-2-mann-arbeidsskade"]
+    assert [d["session"]["order"] for d in docs] == [1, 2]
+    assert {d["session"]["title"] for d in docs} == {models.Session.objects.get().title}
+    # The session file is a case file: evaluate checks it as it is.
+    path = tmp_path / "session.yaml"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    capsys.readouterr()
+    call_command("evaluate", "--check", str(path))
+    assert capsys.readouterr().out.rstrip().endswith("2 passed, 0 failed")
+
+
+def test_a_session_file_loaded_into_an_empty_library_gives_the_same_session(tmp_path):
+    text = cases.export_session(models.Session.objects.get(slug=WEBINAR))
+    models.Session.objects.all().delete()
+    models.Case.objects.all().delete()
+    out = io.StringIO()
+    (tmp_path / "webinar.yaml").write_text(text, encoding="utf-8")
+    call_command("loadcases", str(tmp_path / "webinar.yaml"), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "created webinar-1-gravid-kvinne",
+        "created webinar-2-mann-arbeidsskade",
+        f"session {WEBINAR}",
+    ]
+    assert cases.export_session(models.Session.objects.get(slug=WEBINAR)) == text
+
+
+def test_loading_a_session_file_reorders_and_adds_but_never_drops_a_case():
+    cases.import_cases(GOOD + "session: {slug: webinar-avvergingsplikt, order: 1}\n", "good.yaml")
+    session = models.Session.objects.get(slug=WEBINAR)
+    items = list(session.items.values_list("case__slug", "order"))
+    assert ("test-case", 1) in items and len(items) == 3
+    assert session.title.startswith("Webinar")  # a file without a title keeps the old one
+
+
+def test_dumpcases_exits_2_on_an_unknown_session(seeded_sqlite):
+    run = manage("dumpcases", "--session", "nope", sqlite_path=seeded_sqlite)
+    one_line_error(run, "nope: no session with this slug")
 
 
 def test_export_many_gives_a_yaml_file_for_one_case_and_a_zip_for_more():
@@ -174,3 +237,10 @@ def test_the_commands_exit_2_when_the_database_is_not_set_up(tmp_path):
     good = tmp_path / "good.yaml"
     good.write_text(GOOD, encoding="utf-8")
     one_line_error(manage("loadcases", str(good), sqlite_path=empty), "database not ready")
+
+
+def test_evaluate_names_the_document_of_a_session_file_that_is_bad(seeded_sqlite, tmp_path):
+    bad = tmp_path / "session.yaml"
+    bad.write_text(GOOD + "---\n" + GOOD.replace("[elder_abuse]", "[witchcraft]"), "utf-8")
+    run = manage("evaluate", str(bad), sqlite_path=seeded_sqlite)
+    one_line_error(run, f"{bad} (document 2): facts.concerns: unknown value 'witchcraft'")

@@ -69,11 +69,8 @@ class Command(BaseCommand):
         ruleset = load(content.load_ruleset)
         questions = load(content.load_questions)
         slugs = [c.slug for c in ruleset.contacts] or rules.CONTACT_SLUGS
-        cases = [
-            case
-            for path in casefiles or default_case_files()
-            for case in read_cases(path, ruleset, slugs)
-        ]
+        files = casefiles or default_case_files()
+        cases = [case for path in files for case in read_cases(path, ruleset, slugs)]
         try:
             report = proof.prove(ruleset, questions, cases)
         except proof.ProofError as e:

@@ -8,11 +8,12 @@ from guidance import cases, content, rules
 
 class Command(BaseCommand):
     help = (
-        "Evaluate case files (YAML, one or more documents, or JSON; contract section 4) "
-        "against the rules and contacts in the database and print one JSON document per case. "
-        "With --check, compare each case with its 'expect' block instead: exit 1 when any "
-        "case falls short, 0 when all pass. "
-        "Bad input (unknown fact or value, missing fact, malformed or missing file) exits 2."
+        "Evaluate case files (YAML or JSON, contract section 4) against the rules and contacts "
+        "in the database and print one JSON document per case. With --check, compare each case "
+        "with its 'expect' block instead: exit 1 when any case falls short, 0 when all pass. "
+        "A YAML file may hold several cases (a trainer's session file, as `dumpcases --session` "
+        "writes, or any `dumpcases` output). Bad input (unknown fact or value, missing fact, "
+        "malformed or missing file, a file beyond the bounds of guidance.cases) exits 2."
     )
 
     def add_arguments(self, parser):

@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = (
         "Import case files (YAML, possibly several documents, or JSON; contract section 4) into "
         "the case library, creating or updating each case by slug. Every case in every file is "
-        "checked first; bad input (a malformed or missing file, an unknown key, fact or value) "
+        "checked first; a case placed in a session (session: {slug, title, order}, as "
+        "`dumpcases --session` writes) is put at its place in that session, created if need be. "
+        "Bad input (a malformed or missing file, an unknown key, fact or value) "
         "exits 2 with one line naming the file and the key, and nothing is saved."
     )
 
@@ -29,3 +31,5 @@ class Command(BaseCommand):
             ) from None
         for case, created in saved:
             self.stdout.write(f"{'created' if created else 'updated'} {case.slug}")
+        for slug in dict.fromkeys(d["session"]["slug"] for d in docs if d.get("session")):
+            self.stdout.write(f"session {slug}")

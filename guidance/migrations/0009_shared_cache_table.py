@@ -11,6 +11,6 @@ def create_cache_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("guidance", "0006_outcome_primary_source")]
+    dependencies = [("guidance", "0008_session_permissions")]
 
     operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
