@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -102,6 +103,9 @@ def session_card(session):
     }
 
 
+LIBRARY_PAGE = 50
+
+
 @require_safe
 def library(request):
     snap = content.snapshot()
@@ -115,8 +119,20 @@ def library(request):
     shown = [card(c, snap, labels) for c in found]
     if concern:
         shown = [c for c in shown if concern in c["concern_codes"]]
+    # A page at a time, so a library of thousands of cases is not one page of megabytes
+    # (security review D15). A page number that is not one shows the nearest page.
+    page = Paginator(shown, LIBRARY_PAGE).get_page(request.GET.get("page"))
+    keep = {k: v for k, v in (("q", query), ("concern", concern)) if v}
+
+    def page_url(number):
+        return "?" + urlencode({**keep, "page": number})
+
     context = {
-        "cases": shown,
+        "cases": page.object_list,
+        "found": len(shown),
+        "page": page,
+        "prev_url": page_url(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": page_url(page.next_page_number()) if page.has_next() else "",
         "sessions": [
             session_card(s) for s in models.Session.objects.prefetch_related("items__case")
         ],

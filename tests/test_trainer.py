@@ -532,3 +532,25 @@ def test_a_case_that_no_longer_fits_is_explained_not_a_500(client):
     for url in ("/trainer/lost-county/present/", "/trainer/lost-county/present/result/"):
         text = page(client, url, status=409)
         assert "unknown county" in text
+
+
+@pytest.mark.django_db
+def test_the_library_shows_fifty_cases_a_page_and_keeps_the_search(client):
+    # Security review D15: thousands of cases made the library one page of megabytes.
+    base = models.Case.objects.get(slug="webinar-1-gravid-kvinne")
+    models.Case.objects.bulk_create(
+        models.Case(slug=f"ekstra-{i:03d}", title=f"Ekstra {i}", facts=base.facts)
+        for i in range(120)
+    )
+    total = models.Case.objects.count()
+    first = client.get("/trainer/")
+    assert first.status_code == 200
+    assert len(first.context["cases"]) == 50 and first.context["found"] == total
+    text = first.content.decode()
+    assert 'rel="next"' in text and 'rel="prev"' not in text
+    last = client.get("/trainer/", {"page": "999"})
+    assert last.context["page"].number == last.context["page"].paginator.num_pages
+    assert client.get("/trainer/", {"page": "x"}).status_code == 200
+    searched = client.get("/trainer/", {"q": "Ekstra", "page": "2"})
+    assert searched.context["found"] == 120 and len(searched.context["cases"]) == 50
+    assert "q=Ekstra" in searched.context["next_url"]
