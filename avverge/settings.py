@@ -138,6 +138,27 @@ WSGI_APPLICATION = "avverge.wsgi.application"
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 
+# --- Database faults (security review D3, D4) ---------------------------------------------
+# A database that is down or hanging must cost a page a few seconds, not a worker for ever:
+# connect within DB_CONNECT_TIMEOUT, let the server cancel a statement after
+# DB_STATEMENT_TIMEOUT, and (avverge/postgresql) give up on a server that does not answer at
+# all one second after that. A reused connection is checked first (CONN_HEALTH_CHECKS), so a
+# restart of the database costs no request. SQLite is left as it is.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 2)  # seconds; libpq's minimum is 2
+DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 5)  # seconds; 0 turns it off
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "avverge.postgresql"
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": DB_CONNECT_TIMEOUT,
+        "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+    # Read by avverge/postgresql: how long to wait for any answer before giving up on the server.
+    DATABASES["default"]["ANSWER_TIMEOUT"] = (
+        DB_STATEMENT_TIMEOUT + 1 if DB_STATEMENT_TIMEOUT else None
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes first, so a locked-out user is refused before the password is even checked.
@@ -215,6 +236,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+
 # Admin login lockout (django-axes): a user name is locked, from the address the guesses come
 # from, after AXES_FAILURE_LIMIT failures. The pair rather than the address alone: behind the
 # production proxy every request has the proxy's address, and locking it would lock out every
@@ -234,7 +256,9 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One line, not a traceback, for a bad request or a database that is away (guidance/logs.py).
+    "filters": {"one_line": {"()": "guidance.logs.OneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes announces itself at every start, which would add a line to the output of
     # every management command; its lockout warnings still come through.
