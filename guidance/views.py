@@ -307,6 +307,14 @@ def finished_walk(request):
     if pending is not None:
         page = rules.page_of(pending, snap.questions, answers)
         return snap, None, redirect(question_url(page, walk))
+    county = answers.get("county")
+    if county is not None and county not in dict(snap.counties):
+        # The county was renumbered or removed in the admin since it was chosen (security
+        # review, D5): ask for it again, then come back to the review.
+        messages.warning(request, _("The list of counties has changed. Choose the county again."))
+        walk = Walk({k: v for k, v in walk.raw.items() if k != "county"})
+        question = next(q for q in snap.questions if q.kind == "county")
+        return snap, None, redirect(question_url(question, walk, **{"return": "review"}))
     return snap, walk, None
 
 

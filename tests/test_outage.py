@@ -10,6 +10,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 
 from guidance import content, rules, signals
+from guidance.forms import Walk
 from tests.test_guide import first_case, walk_case
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +139,35 @@ def test_content_that_never_compiled_gives_the_503_page(client, monkeypatch, fre
     assert response.status_code == 503
     assert "tel:113" in response.content.decode()
     assert client.get("/healthz").status_code == 503
+
+
+# --- A county renumbered in the admin while a clinician is mid-walk (D5) ---------------------
+
+
+def test_a_county_renumbered_mid_walk_asks_for_the_county_again(client):
+    from guidance.models import County
+
+    facts = dict(first_case(), county="03")
+    token = walk_case(client, facts)
+    County.objects.filter(number="03").update(number="98")
+    signals.bump_content_version()
+
+    for page in ("/guide/review/", "/guide/result/"):
+        response = client.get(page, {"s": token})
+        assert response.status_code == 302
+        assert response["Location"].startswith("/guide/q/county/")
+        assert "return=review" in response["Location"]
+    page = client.get(response["Location"], follow=False)
+    assert page.status_code == 200
+    assert "Velg fylket på nytt" in page.content.decode()
+
+    walk = Walk.from_token(token, ())
+    again = Walk({k: v for k, v in walk.raw.items() if k != "county"})
+    answered = client.post(
+        "/guide/q/county/", {"s": again.token, "county": "98", "return": "review"}
+    )
+    assert answered["Location"].startswith("/guide/review/")
+    assert client.get(answered["Location"]).status_code == 200
 
 
 # --- A database that hangs (D3): PostgreSQL only -----------------------------------------------
