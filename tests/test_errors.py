@@ -1,0 +1,109 @@
+"""Error pages in the site's layout and language, and one log line for an ordinary bad request
+(security review, D18 and D19)."""
+
+import io
+import logging
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client():
+    return Client(raise_request_exception=False)
+
+
+@pytest.fixture
+def log():
+    handler = next(h for h in logging.getLogger().handlers if h.filters)
+    stream = io.StringIO()
+    old = handler.setStream(stream)
+    yield stream
+    handler.setStream(old)
+
+
+def in_the_layout(response):
+    text = response.content.decode()
+    return '<html lang="nb">' in text and "tel:112" in text and "Avverge" in text
+
+
+def test_the_404_page_is_in_the_layout_and_in_bokmal(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert in_the_layout(response)
+    assert "Siden finnes ikke" in response.content.decode()
+
+
+def test_the_404_page_follows_the_chosen_language(client):
+    client.cookies["django_language"] = "en"
+    response = client.get("/no-such-page/")
+    assert "Page not found" in response.content.decode()
+
+
+def test_the_400_page_is_in_the_layout(client):
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert in_the_layout(response)
+    assert "Forespørselen kunne ikke leses" in response.content.decode()
+
+
+def test_the_403_page_is_in_the_layout(client):
+    from guidance.models import Rule
+
+    user = User.objects.create_user("plain", password="pw-for-tests-only", is_staff=True)
+    client.force_login(user)
+    response = client.get(f"/admin/guidance/rule/{Rule.objects.first().pk}/change/")
+    assert response.status_code == 403
+    assert in_the_layout(response)
+    assert "Du har ikke tilgang til denne siden" in response.content.decode()
+
+
+def test_the_500_page_is_in_the_layout_without_the_request(client, monkeypatch):
+    from guidance import views
+
+    def bug(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(views.content, "snapshot", bug)
+    response = client.get("/guide/")
+    assert response.status_code == 500
+    assert in_the_layout(response)
+    assert "Noe gikk galt" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        pytest.param(lambda c: c.get("/", HTTP_HOST="evil.example"), id="bad-host"),
+        pytest.param(
+            lambda c: c.post(
+                "/guide/q/acute_danger/",
+                "&".join(f"f{i}=1" for i in range(1100)),
+                content_type="application/x-www-form-urlencoded",
+            ),
+            id="too-many-fields",
+        ),
+        pytest.param(
+            lambda c: c.post(
+                "/guide/q/acute_danger/",
+                "f=" + "x" * 3_000_000,
+                content_type="application/x-www-form-urlencoded",
+            ),
+            id="too-big",
+        ),
+        pytest.param(
+            lambda c: c.post(
+                "/guide/q/acute_danger/", "x", content_type="multipart/form-data; boundary="
+            ),
+            id="bad-multipart",
+        ),
+    ],
+)
+def test_an_ordinary_bad_request_is_one_line_in_the_log(client, log, send):
+    assert send(client).status_code == 400
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 1, lines
+    assert "Traceback" not in lines[0]
