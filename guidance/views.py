@@ -9,6 +9,7 @@ import logging
 import sys
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -575,3 +576,14 @@ def unavailable(reason="fault"):
     )
     response["Retry-After"] = "30"
     return response
+
+
+def permissions_policy(get_response):
+    """Middleware: the browser features no Avverge page uses are switched off (D16)."""
+
+    def middleware(request):
+        response = get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+    return middleware
