@@ -10,6 +10,8 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 
+MAX_LINE = 1000  # characters of a request's log line
+
 
 def is_unavailable(exc):
     """Whether ``exc`` means "the service is unavailable" rather than "the code is wrong"."""
@@ -23,6 +25,9 @@ class OneLine(logging.Filter):
     """Folds the traceback of an expected failure into the record's message."""
 
     def filter(self, record):
+        if record.name.startswith(("django.request", "django.security.")):
+            # Django's own lines name the path, which a client can make 100 kB long.
+            record.msg, record.args = record.getMessage()[:MAX_LINE], None
         exc = record.exc_info[1] if record.exc_info else None
         if exc is not None and self.expected(record, exc):
             message, text = record.getMessage(), " ".join(str(exc).split())[:300]

@@ -107,3 +107,10 @@ def test_an_ordinary_bad_request_is_one_line_in_the_log(client, log, send):
     lines = log.getvalue().splitlines()
     assert len(lines) == 1, lines
     assert "Traceback" not in lines[0]
+
+
+def test_a_very_long_path_makes_a_short_log_line(client, log):
+    assert client.get("/" + "x" * 50_000 + "/").status_code == 404
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 1
+    assert len(lines[0]) <= 1000
