@@ -8,6 +8,9 @@ urlpatterns = [
     path("", include("guidance.urls")),
 ]
 
-# The 400, 403 and 404 pages are Django's views with our templates (templates/4xx.html); the
-# 500 view also tells a database that is away from a bug.
+# Our templates (templates/4xx.html, 500.html); the 500 view also tells a database that is
+# away from a bug.
+handler400 = "guidance.views.bad_request"
+handler403 = "guidance.views.permission_denied"
+handler404 = "guidance.views.page_not_found"
 handler500 = "guidance.views.server_error"

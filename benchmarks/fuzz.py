@@ -24,6 +24,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=10_000, help="requests in all")
     parser.add_argument("--limit", type=int, default=3600, help="seconds before giving up")
+    parser.add_argument("--output", help="write pytest's whole output to this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "statuses.json"
@@ -40,6 +41,8 @@ def main():
             cwd=ROOT, env=env, timeout=args.limit, capture_output=True, text=True,
         )  # fmt: skip
         seconds = time.monotonic() - started
+        if args.output:
+            Path(args.output).write_text(run.stdout + run.stderr)
         statuses = json.loads(report.read_text()) if report.exists() else {}
     total = sum(statuses.values())
     database = "PostgreSQL" if "postgres" in os.environ.get("DATABASE_URL", "") else "SQLite"
@@ -47,8 +50,9 @@ def main():
     print("status codes:", ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
     print(f"5xx: {sum(v for k, v in statuses.items() if int(k) >= 500)}")
     print(run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr[-2000:])
-    if run.returncode:
-        print(run.stdout[-6000:])
+    if run.returncode:  # hypothesis's smallest failing request, and the exception it raised
+        failure = run.stdout.find("Falsifying example")
+        print(run.stdout[failure : failure + 6000] if failure >= 0 else run.stdout[-6000:])
     return run.returncode
 
 

@@ -560,6 +560,23 @@ def csrf_failure(request, reason=""):
     )
 
 
+# The 400, 403 and 404 views. Django's own read the form of a POST (requires_csrf_token), so
+# a POST with a malformed body to an address that does not exist became a 500 while its 404
+# was being rendered (found by tests/test_fuzz.py). These only render the page.
+
+
+def bad_request(request, exception):
+    return HttpResponseBadRequest(render_to_string("400.html"))
+
+
+def permission_denied(request, exception):
+    return HttpResponse(render_to_string("403.html", request=request), status=403)
+
+
+def page_not_found(request, exception):
+    return HttpResponse(render_to_string("404.html", request=request), status=404)
+
+
 def server_error(request):
     """handler500. A database that is away, or content that never compiled, is not a bug in
     the page: say so calmly, with the emergency numbers, and 503 (security review, D4). The

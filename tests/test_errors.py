@@ -114,3 +114,12 @@ def test_a_very_long_path_makes_a_short_log_line(client, log):
     lines = log.getvalue().splitlines()
     assert len(lines) == 1
     assert len(lines[0]) <= 1000
+
+
+def test_a_post_with_a_broken_body_to_a_missing_page_is_a_404_not_a_500(client):
+    # Found by the fuzz: Django's 404 view read the form, and the body could not be parsed.
+    response = client.post(
+        "/trainer/x/present/x/", "--\r\n", content_type="multipart/form-data; boundary="
+    )
+    assert response.status_code == 404
+    assert in_the_layout(response)

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import secrets
+import traceback
 from collections import Counter
 from urllib.parse import quote, urlencode
 
@@ -18,6 +19,7 @@ import pytest
 from django.contrib.admindocs.views import extract_views_from_urlpatterns, simplify_regex
 from django.contrib.auth.models import User
 from django.core import signing
+from django.core.signals import got_request_exception
 from django.test import Client
 from django.urls import get_resolver
 from hypothesis import HealthCheck, given, settings
@@ -260,10 +262,19 @@ def send(clients, request):
 
 
 def check(clients, request):
-    response = send(clients, request)
+    raised = []
+
+    def keep(**kwargs):
+        raised.append(traceback.format_exc(limit=-8))
+
+    got_request_exception.connect(keep)
+    try:
+        response = send(clients, request)
+    finally:
+        got_request_exception.disconnect(keep)
     STATUSES[response.status_code] += 1
     shown = {k: (v[:200] if isinstance(v, str | bytes) else v) for k, v in request.items()}
-    assert response.status_code < 500, f"{response.status_code} for {shown}"
+    assert response.status_code < 500, f"{response.status_code} for {shown}\n{''.join(raised)}"
     if response.status_code == 500 or not hasattr(response, "content"):
         return
     assert b"Traceback" not in response.content, shown
