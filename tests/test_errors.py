@@ -123,3 +123,11 @@ def test_a_post_with_a_broken_body_to_a_missing_page_is_a_404_not_a_500(client):
     )
     assert response.status_code == 404
     assert in_the_layout(response)
+
+
+def test_the_contact_export_with_a_filter_it_does_not_know_is_a_400(client):
+    # Found by the fuzz: the export built the list's query without the list's own check.
+    admin = User.objects.create_superuser("boss", password="pw-for-tests-only")
+    client.force_login(admin)
+    assert client.get("/admin/guidance/contact/export/", {"acute_danger": "03"}).status_code == 400
+    assert client.get("/admin/guidance/contact/export/").status_code == 200
