@@ -10,7 +10,7 @@ PORT ?= 8000
 # Local runs are development runs: DEBUG on unless the caller says otherwise.
 export DEBUG ?= true
 
-.PHONY: run setup install messages test chromium lint check-migrations evaluate checkrules bench clean
+.PHONY: run setup install messages test chromium lint check-migrations evaluate checkrules bench bench-load bench-faults bench-fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -77,3 +77,14 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+## bench-load, bench-faults, bench-fuzz: gunicorn + PostgreSQL under load, under database
+## faults (an instance of its own), and the fuzz at 10,000 requests (benchmarks/*.py)
+bench-load: setup
+	$(PY) benchmarks/load.py
+
+bench-faults: setup
+	$(PY) benchmarks/faults.py
+
+bench-fuzz: $(TEST_STAMP)
+	$(PY) benchmarks/fuzz.py

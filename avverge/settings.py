@@ -113,6 +113,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "guidance.views.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, as django-cors-headers asks, so its headers reach every answer.
     "corsheaders.middleware.CorsMiddleware",
@@ -152,6 +153,27 @@ TEMPLATES = [
 WSGI_APPLICATION = "avverge.wsgi.application"
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+
+# --- Database faults (security review D3, D4) ---------------------------------------------
+# A database that is down or hanging must cost a page a few seconds, not a worker for ever:
+# connect within DB_CONNECT_TIMEOUT, let the server cancel a statement after
+# DB_STATEMENT_TIMEOUT, and (avverge/postgresql) give up on a server that does not answer at
+# all one second after that. A reused connection is checked first (CONN_HEALTH_CHECKS), so a
+# restart of the database costs no request. SQLite is left as it is.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 2)  # seconds; libpq's minimum is 2
+DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 5)  # seconds; 0 turns it off
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "avverge.postgresql"
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": DB_CONNECT_TIMEOUT,
+        "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+    # Read by avverge/postgresql: how long to wait for any answer before giving up on the server.
+    DATABASES["default"]["ANSWER_TIMEOUT"] = (
+        DB_STATEMENT_TIMEOUT + 1 if DB_STATEMENT_TIMEOUT else None
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -235,6 +257,39 @@ if not DEBUG:
 # The client's address behind TRUSTED_PROXIES reverse proxies that append to X-Forwarded-For
 # (avverge/clientip.py). 0: the app is reached directly and REMOTE_ADDR is the client.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+# --- Production headers and start-up checks (security review D16, D17) --------------------
+# `manage.py check --deploy` is clean with DEBUG off. The proxy in front terminates TLS and
+# says so in X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER above); SECURE_SSL_REDIRECT=false
+# leaves the redirect to http:// to the proxy. /healthz is exempt so the container's own
+# HEALTHCHECK, which speaks plain HTTP to 127.0.0.1, is not redirected.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+if not DEBUG:
+    LANGUAGE_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading is a promise to the browsers' list, made by the site's owner, not a default.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    # Django only warns about these in `check --deploy`; a server started with them answers
+    # 400 to every request or signs tokens with a guessable key, so refuse to start.
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's host when DEBUG is off")
+    if (
+        len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+        or SECRET_KEY.startswith("django-insecure-")
+    ):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak: use at least 50 random characters when DEBUG is off"
+        )
 
 # Admin login lockout (django-axes): a user name is locked, from the address the guesses come
 # from, after AXES_FAILURE_LIMIT failures. The pair rather than the address alone, so one
@@ -290,7 +345,9 @@ CORS_ALLOW_HEADERS = ["content-type"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One line, not a traceback, for a bad request or a database that is away (guidance/logs.py).
+    "filters": {"one_line": {"()": "guidance.logs.OneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes announces itself at every start, which would add a line to the output of
     # every management command; its lockout warnings still come through.

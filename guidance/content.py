@@ -5,11 +5,18 @@ whatever the number of rules, outcomes, contacts or questions (pinned by
 tests/test_content.py). ``snapshot()`` keeps the compiled content in memory and reloads it
 only when the ContentVersion token has changed: one small query per request, so an edit in the
 admin reaches every app server at once.
+
+If the content in the database ever fails to compile (a rule cycle that slipped past the
+admin's checks, say), ``snapshot()`` keeps serving the last content that did, logs the error
+once, and ``problem()`` tells ``/healthz`` why, so the operator hears of it and no clinician
+gets an error page.
 """
 
+import logging
 import threading
 from dataclasses import dataclass
 
+from django.db import DatabaseError
 from django.db.models import Prefetch
 
 from . import models, rules
@@ -29,8 +36,15 @@ class Snapshot:
         return next((q for q in self.questions if q.key == key), None)
 
 
+logger = logging.getLogger(__name__)
+
 _lock = threading.Lock()
 _cached: Snapshot | None = None
+_failed: tuple[str | None, str] | None = None  # (version, why) of the last build that failed
+
+
+class ContentBroken(Exception):
+    """The content does not compile and there is no earlier content to serve instead."""
 
 
 def current_version():
@@ -39,21 +53,47 @@ def current_version():
 
 
 def snapshot() -> Snapshot:
-    """The content as it is in the database now, compiled; reloaded only after a change."""
-    global _cached
+    """The content as it is in the database now, compiled; reloaded only after a change.
+
+    Content that does not compile is tried once per version; until the next change the last
+    good snapshot is served (ContentBroken if there is none)."""
+    global _cached, _failed
     version = current_version()
-    cached = _cached
+    cached, failed = _cached, _failed
     if cached is not None and cached.version == version:
+        if failed is not None:
+            _failed = None  # the content went back to what is being served
         return cached
-    with _lock:
-        fresh = Snapshot(
-            version=version,
-            ruleset=load_ruleset(),
-            questions=load_questions(),
-            counties=tuple(models.County.objects.values_list("number", "name")),
-        )
-        _cached = fresh
-    return fresh
+    if failed is None or failed[0] != version:
+        with _lock:
+            try:
+                fresh = Snapshot(
+                    version=version,
+                    ruleset=load_ruleset(),
+                    questions=load_questions(),
+                    counties=tuple(models.County.objects.values_list("number", "name")),
+                )
+            except DatabaseError:
+                raise  # the database is away, not the content broken: the 503 page
+            except Exception as e:
+                failed = _failed = (version, f"{type(e).__name__}: {e}")
+                logger.exception(
+                    "content version %s does not compile, still serving version %s",
+                    version,
+                    cached.version if cached else "(none)",
+                )
+            else:
+                _cached, _failed = fresh, None
+                return fresh
+    if cached is None:
+        raise ContentBroken(failed[1])
+    return cached
+
+
+def problem() -> str | None:
+    """Why the content now in the database is not the content being served, or None."""
+    failed = _failed
+    return failed[1] if failed is not None else None
 
 
 def load_ruleset() -> rules.RuleSet:

@@ -5,11 +5,14 @@ Every view has one shape: load the content snapshot and the walk, validate, act,
 guide writes nothing to the database and any app server can answer any step.
 """
 
+import logging
+import sys
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import DatabaseError, connection
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,8 +22,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from avverge.postgresql.base import answer_within
+
 from . import content, rules, sealing
 from .forms import BrokenWalk, Walk, per_concern_form, question_form
+from .logs import is_unavailable
+
+logger = logging.getLogger(__name__)
 
 # The result's sections, in reading order, with their headings.
 SECTION_TITLES = {
@@ -90,7 +98,7 @@ def home(request):
 def start(request):
     snap = content.snapshot()
     if not snap.questions:
-        return render(request, "guidance/unavailable.html", status=503)
+        return unavailable("empty")
     response = redirect(question_url(snap.questions[0], Walk()))
     if not sealing.browser_key(request):
         # The walk's tokens are bound to this browser until "Avslutt" or the browser closes.
@@ -319,6 +327,14 @@ def finished_walk(request):
     if pending is not None:
         page = rules.page_of(pending, snap.questions, answers)
         return snap, None, redirect(question_url(page, walk))
+    county = answers.get("county")
+    if county is not None and county not in dict(snap.counties):
+        # The county was renumbered or removed in the admin since it was chosen (security
+        # review, D5): ask for it again, then come back to the review.
+        messages.warning(request, _("The list of counties has changed. Choose the county again."))
+        walk = Walk({k: v for k, v in walk.raw.items() if k != "county"})
+        question = next(q for q in snap.questions if q.kind == "county")
+        return snap, None, redirect(question_url(question, walk, **{"return": "review"}))
     return snap, walk, None
 
 
@@ -544,13 +560,24 @@ def website_label(url):
 @never_cache
 @require_safe
 def healthz(request):
-    """For the container's HEALTHCHECK and load balancers: up only when the database answers."""
+    """For the container's HEALTHCHECK and load balancers: up only when the database answers
+    (within a second) and the content in it compiles."""
     try:
-        with connection.cursor() as cursor:
+        with answer_within(1), connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+            content.snapshot()
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    except content.ContentBroken as e:
+        return JsonResponse({"status": "error", "content": str(e)}, status=503)
+    problem = content.problem()
+    if problem:
+        # Clinicians still get the last content that compiled; the operator must hear of it.
+        return JsonResponse(
+            {"status": "error", "content": f"serving the last good content: {problem}"},
+            status=503,
+        )
     return JsonResponse({"status": "ok"})
 
 
@@ -559,3 +586,49 @@ def csrf_failure(request, reason=""):
     return HttpResponseBadRequest(
         render_to_string("guidance/bad_request.html", {"reason": reason}, request=request)
     )
+
+
+# The 400, 403 and 404 views. Django's own read the form of a POST (requires_csrf_token), so
+# a POST with a malformed body to an address that does not exist became a 500 while its 404
+# was being rendered (found by tests/test_fuzz.py). These only render the page.
+
+
+def bad_request(request, exception):
+    return HttpResponseBadRequest(render_to_string("400.html"))
+
+
+def permission_denied(request, exception):
+    return HttpResponse(render_to_string("403.html", request=request), status=403)
+
+
+def page_not_found(request, exception):
+    return HttpResponse(render_to_string("404.html", request=request), status=404)
+
+
+def server_error(request):
+    """handler500. A database that is away, or content that never compiled, is not a bug in
+    the page: say so calmly, with the emergency numbers, and 503 (security review, D4). The
+    page is rendered without the request, so it needs nothing the failure may have broken."""
+    exc = sys.exc_info()[1]
+    if is_unavailable(exc):
+        return unavailable()
+    return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def unavailable(reason="fault"):
+    response = HttpResponse(
+        render_to_string("guidance/unavailable.html", {"reason": reason}), status=503
+    )
+    response["Retry-After"] = "30"
+    return response
+
+
+def permissions_policy(get_response):
+    """Middleware: the browser features no Avverge page uses are switched off (D16)."""
+
+    def middleware(request):
+        response = get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+    return middleware
