@@ -332,7 +332,7 @@ def finished_walk(request):
         # The county was renumbered or removed in the admin since it was chosen (security
         # review, D5): ask for it again, then come back to the review.
         messages.warning(request, _("The list of counties has changed. Choose the county again."))
-        walk = Walk({k: v for k, v in walk.raw.items() if k != "county"})
+        walk = Walk({k: v for k, v in walk.raw.items() if k != "county"}, walk.browser)
         question = next(q for q in snap.questions if q.kind == "county")
         return snap, None, redirect(question_url(question, walk, **{"return": "review"}))
     return snap, walk, None

@@ -25,7 +25,7 @@ from django.urls import get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guidance import content, forms, models, rules
+from guidance import content, forms, models, rules, sealing
 from tests.admin_pages import make_editor
 from tests.test_guide import first_case, walk_case
 
@@ -125,10 +125,14 @@ def tokens(world):
         valid.map(lambda t: t[: len(t) // 2]),  # truncated
         valid.map(lambda t: t[:-3] + ("AAA" if not t.endswith("AAA") else "BBB")),  # flipped
         st.builds(
+            sealing.seal,
+            st.dictionaries(st.sampled_from(world["facts"]), st.one_of(text, st.lists(text))),
+        ),  # forged payloads, correctly sealed with the server's key
+        st.builds(
             lambda raw, salt: signing.dumps(raw, salt=salt, compress=True),
             st.dictionaries(st.sampled_from(world["facts"]), st.one_of(text, st.lists(text))),
-            st.sampled_from([forms.TOKEN_SALT, "django.contrib.messages", ""]),
-        ),  # forged payloads, some correctly signed
+            st.sampled_from(["avverge.guide.walk", "django.contrib.messages", ""]),
+        ),  # the old signed tokens, which no longer open anything
         st.integers(min_value=5, max_value=200).map(lambda n: "A" * (n * 1000)),  # huge
         text,
     )

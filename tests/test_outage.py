@@ -9,7 +9,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import Client
 
-from guidance import content, rules, signals
+from guidance import content, rules, sealing, signals
 from guidance.forms import Walk
 from tests.test_guide import first_case, walk_case
 
@@ -161,8 +161,9 @@ def test_a_county_renumbered_mid_walk_asks_for_the_county_again(client):
     assert page.status_code == 200
     assert "Velg fylket på nytt" in page.content.decode()
 
-    walk = Walk.from_token(token, ())
-    again = Walk({k: v for k, v in walk.raw.items() if k != "county"})
+    browser = client.cookies[sealing.WALK_COOKIE].value
+    walk = Walk.from_token(token, (), browser)
+    again = Walk({k: v for k, v in walk.raw.items() if k != "county"}, browser)
     answered = client.post(
         "/guide/q/county/", {"s": again.token, "county": "98", "return": "review"}
     )
