@@ -73,7 +73,10 @@ def seeded_sqlite(tmp_path_factory):
 
 
 def manage_env(sqlite_path=None, **extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    # Not DJANGO_ALLOW_ASYNC_UNSAFE either: the browser fixture sets it for this process only
+    # (Playwright's sync API), and `check --deploy` rightly refuses it in a server.
+    dropped = ("DATABASE_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(DEBUG="true")
     if sqlite_path:
         env["DATABASE_URL"] = f"sqlite:///{sqlite_path}"
