@@ -418,8 +418,9 @@ class QuestionAdmin(HistoryAdmin):
         (models.QuestionOption, "question", "Svaralternativer"),
         (models.QuestionCondition, "question", "Vis bare når"),
     ]
-    list_display = ["order", "key", "fact", "text_nb"]
+    list_display = ["order", "key", "topic", "fact", "text_nb"]
     list_display_links = ["key"]
+    list_filter = ["topic"]
     search_fields = ["key", "fact", "text_nb", "text_en"]
 
 

@@ -125,6 +125,7 @@ def load_questions() -> tuple[rules.Question, ...]:
             key=q.key,
             fact=q.fact,
             order=q.order,
+            topic=q.topic,
             texts={"nb": q.text_nb, "en": q.text_en},
             helps={"nb": q.help_nb, "en": q.help_en},
             options=tuple(

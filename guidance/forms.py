@@ -1,4 +1,5 @@
-"""Forms for the clinician's guide: one question per page, named after the contract's fact.
+"""Forms for the clinician's guide: a page of questions, each field named after the contract's
+fact.
 
 Answers travel in an encrypted token (``Walk``, sealed by ``guidance.sealing``), never in the
 database or a session.
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from . import rules
 from .sealing import BrokenWalk, seal, unseal
 
-__all__ = ["BrokenWalk", "Walk", "per_concern_form", "question_form"]
+__all__ = ["BrokenWalk", "Walk", "page_form", "per_concern_form"]
 
 
 class Walk:
@@ -87,9 +88,9 @@ class Walk:
         return Walk({k: v for k, v in raw.items() if k in kept}, self.browser)
 
 
-def question_form(question, lang, counties, data=None, initial=None):
-    """A form with one field, named after the question's fact, whose values are the
-    contract's values (bools as "true"/"false")."""
+def question_field(question, lang, counties):
+    """The form field that asks ``question``, named after its fact by the form, whose values
+    are the contract's values (bools as "true"/"false")."""
     if question.kind == "county":
         choices = [(number, f"{name} ({number})") for number, name in counties]
     else:
@@ -101,27 +102,31 @@ def question_form(question, lang, counties, data=None, initial=None):
     }
     if question.kind == "list":
         messages["required"] = _("Choose at least one answer to go on.")
-        field = forms.MultipleChoiceField(
+        return forms.MultipleChoiceField(
             choices=choices,
             widget=forms.CheckboxSelectMultiple,
             error_messages=messages,
             label=question.text(lang),
         )
-    elif question.kind == "county":
-        field = forms.ChoiceField(
+    if question.kind == "county":
+        return forms.ChoiceField(
             choices=[("", _("Choose a county"))] + choices,
             error_messages=messages,
             label=question.text(lang),
         )
-    else:
-        field = forms.ChoiceField(
-            choices=choices,
-            widget=forms.RadioSelect,
-            error_messages=messages,
-            label=question.text(lang),
-        )
+    return forms.ChoiceField(
+        choices=choices,
+        widget=forms.RadioSelect,
+        error_messages=messages,
+        label=question.text(lang),
+    )
+
+
+def page_form(questions, lang, counties, data=None, initial=None):
+    """A form for one page of the walk: a field per question, named after its fact."""
     form = forms.Form(data=data, initial=initial or {}, prefix=None)
-    form.fields[question.fact] = field
+    for question in questions:
+        form.fields[question.fact] = question_field(question, lang, counties)
     return form
 
 

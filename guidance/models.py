@@ -447,6 +447,15 @@ class Question(models.Model):
     order = models.PositiveSmallIntegerField(
         "rekkefølge", help_text="Spørsmålene stilles i stigende rekkefølge."
     )
+    topic = models.CharField(
+        "emne",
+        max_length=20,
+        choices=[(code, names["nb"]) for code, names in rules.TOPICS.items()],
+        blank=True,
+        help_text="Spørsmål etter hverandre med samme emne stilles på én side. Et spørsmål som "
+        "vises av et svar på samme side, kommer på en egen side etter. Uten emne får "
+        "spørsmålet en side for seg selv.",
+    )
     text_nb = models.CharField("spørsmål (bokmål)", max_length=300)
     text_en = models.CharField("spørsmål (engelsk)", max_length=300)
     help_nb = models.TextField(

@@ -900,6 +900,7 @@ class Question:
     helps: Mapping[str, str] = field(default_factory=dict)
     options: tuple[Option, ...] = ()
     show_when: tuple[Condition, ...] = ()
+    topic: str = ""  # one of TOPICS; questions of one topic share a page
 
     @property
     def kind(self) -> str:
@@ -972,30 +973,133 @@ def asks_per_concern(answers: Mapping[str, Any]) -> bool:
     return len(answers.get("concerns") or ()) > 1
 
 
-def page_of(question: Question, questions: Sequence[Question], answers: Mapping[str, Any]):
-    """The question whose page asks ``question``: itself, or, when timing and likelihood are
-    asked per concern, the first of them that is shown."""
-    if question.fact not in PER_CONCERN_FACTS or not asks_per_concern(answers):
-        return question
-    shown = visible_questions(questions, answers)
-    return next(q for q in shown if q.fact in PER_CONCERN_FACTS)
+# Topics group the questions into pages. The order here is only the vocabulary's; the pages
+# follow the questions' own order. A question without a topic has a page of its own.
+TOPICS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "danger": {"nb": "Akutt fare", "en": "Danger now"},
+        "suspicion": {"nb": "Hva du mistenker", "en": "What you suspect"},
+        "person": {"nb": "Personen", "en": "The person"},
+        "act": {"nb": "Om handlingen", "en": "About the act"},
+        "certainty": {"nb": "Når, og hvor sikker", "en": "When, and how sure"},
+        "meeting": {"nb": "Samtalen", "en": "The meeting"},
+        "place": {"nb": "Arbeidsstedet", "en": "Your workplace"},
+    }
+)
 
 
-def pages(questions: Sequence[Question], answers: Mapping[str, Any]) -> list[Question]:
-    """The pages of the walk for these answers, in order, each named by its first question."""
-    result = []
+def topic_name(topic: str, lang: str = "nb") -> str:
+    names = TOPICS.get(topic) or {}
+    return names.get(lang) or names.get("nb") or ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the walk: consecutive questions of one topic. ``per_concern``: timing and
+    likelihood asked concern by concern (several concerns chosen)."""
+
+    topic: str
+    questions: tuple[Question, ...]
+    per_concern: bool = False
+
+    @property
+    def key(self) -> str:
+        """The page's address: its first question's key."""
+        return self.questions[0].key
+
+    def answered(self, answers: Mapping[str, Any]) -> bool:
+        return all(q.fact in answers for q in self.questions)
+
+
+def pages(questions: Sequence[Question], answers: Mapping[str, Any]) -> list[Page]:
+    """The pages of the walk for these answers, in order.
+
+    A page holds the consecutive visible questions of one topic. A question starts a page of
+    its own topic (a follow-up page) when it is shown by an answer given on the page so far,
+    so the page works without JavaScript: it appears once that answer is in. Timing and
+    likelihood asked per concern have a page to themselves."""
+    per_concern = asks_per_concern(answers)
+    result: list[Page] = []
+    group: list[Question] = []
+    group_per_concern = False
+
+    def close():
+        if group:
+            result.append(Page(group[0].topic, tuple(group), group_per_concern))
+
     for question in visible_questions(questions, answers):
-        page = page_of(question, questions, answers)
-        if page not in result:
-            result.append(page)
+        this_per_concern = per_concern and question.fact in PER_CONCERN_FACTS
+        on_page = {q.fact for q in group}
+        joins = (
+            group
+            and question.topic
+            and question.topic == group[0].topic
+            and this_per_concern == group_per_concern
+            and not any(c.fact in on_page for c in question.show_when)
+        )
+        if not joins:
+            close()
+            group, group_per_concern = [], this_per_concern
+        group.append(question)
+    close()
     return result
 
 
-def questions_on(page: Question, questions: Sequence[Question], answers: Mapping[str, Any]):
+def page_of(question: Question | None, questions: Sequence[Question], answers):
+    """The page that asks ``question`` for these answers, or None when it is not asked."""
+    return next((p for p in pages(questions, answers) if question in p.questions), None)
+
+
+def questions_on(page: Page, questions: Sequence[Question] = (), answers=None):
     """The questions that ``page`` asks."""
-    return [
-        q for q in visible_questions(questions, answers) if page_of(q, questions, answers) is page
-    ]
+    return list(page.questions)
+
+
+def first_unanswered_page(questions: Sequence[Question], answers: Mapping[str, Any]):
+    """The first page with a question still to answer, or None when everything is answered."""
+    return next((p for p in pages(questions, answers) if not p.answered(answers)), None)
+
+
+def next_page(questions: Sequence[Question], answers: Mapping[str, Any], after: Page | None):
+    """Where Next leads from ``after``: the first later page with a question still to answer
+    (an answer given earlier, or the county this device remembers, costs no page), or None
+    for the review. A page that is no longer asked starts the search from the beginning."""
+    found = pages(questions, answers)
+    keys = [p.key for p in found]
+    start = keys.index(after.key) + 1 if after is not None and after.key in keys else 0
+    return next((p for p in found[start:] if not p.answered(answers)), None)
+
+
+def reachable(page: Page, questions: Sequence[Question], answers: Mapping[str, Any]) -> bool:
+    """Whether the clinician may open ``page`` now: it is asked for these answers, and no
+    earlier page has a question still to answer."""
+    found = pages(questions, answers)
+    if page not in found:
+        return False
+    pending = next((p for p in found if not p.answered(answers)), None)
+    return pending is None or found.index(page) <= found.index(pending)
+
+
+def topic_order(questions: Sequence[Question]) -> list[str]:
+    """Every topic of the questionnaire once, in the order its first question is asked; a
+    question without a topic counts as a topic of its own."""
+    seen: list[str] = []
+    for q in sorted(questions, key=lambda q: q.order):
+        name = q.topic or f"question:{q.key}"
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def progress(page: Page, questions: Sequence[Question]) -> tuple[int, int]:
+    """(topic number, number of topics) for ``page``. Topics are counted over the whole
+    questionnaire, not over what these answers ask, so a topic with nothing to ask is skipped,
+    not renumbered; and the number is the highest topic reached by the questions up to this
+    page, so it never goes down as the clinician goes forward."""
+    order = topic_order(questions)
+    first = page.questions[0].order
+    reached = [order.index(q.topic or f"question:{q.key}") for q in questions if q.order <= first]
+    return max(reached, default=0) + 1, len(order)
 
 
 def fit_per_concern(answers: Mapping[str, Any], concerns) -> dict:

@@ -243,6 +243,7 @@ class Loader:
                 {
                     "fact": item["fact"],
                     "order": item["order"],
+                    "topic": item.get("topic") or "",
                     "text_nb": item["text_nb"].strip(),
                     "text_en": item["text_en"].strip(),
                     "help_nb": (item.get("help_nb") or "").strip(),

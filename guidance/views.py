@@ -1,4 +1,4 @@
-"""The clinician's guide: start, one question per page, review, result.
+"""The clinician's guide: start, a page of questions per topic, review, result.
 
 Every view has one shape: load the content snapshot and the walk, validate, act, redirect
 (post/redirect/get). The walk's answers travel in an encrypted token in the URL or form, so the
@@ -25,10 +25,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 from avverge.postgresql.base import answer_within
 
 from . import content, rules, sealing
-from .forms import BrokenWalk, Walk, per_concern_form, question_form
+from .forms import BrokenWalk, Walk, page_form, per_concern_form
 from .logs import is_unavailable
 
 logger = logging.getLogger(__name__)
+
+# The county of the clinician's workplace, remembered on the device for the next walk. It holds
+# the county number and nothing else (nothing about the patient); "Avslutt" leaves it.
+COUNTY_COOKIE = "avverge_county"
+COUNTY_COOKIE_AGE = 365 * 24 * 60 * 60
 
 # The result's sections, in reading order, with their headings.
 SECTION_TITLES = {
@@ -65,8 +70,9 @@ def guide_url(name, walk, *args, **params):
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def question_url(question, walk, **params):
-    return guide_url("question", walk, question.key, **params)
+def page_url(page, walk, **params):
+    """The URL of a page of questions: its first question's address."""
+    return guide_url("question", walk, page.key, **params)
 
 
 def load_walk(request, snap):
@@ -99,17 +105,43 @@ def start(request):
     snap = content.snapshot()
     if not snap.questions:
         return unavailable("empty")
-    response = redirect(question_url(snap.questions[0], Walk()))
-    if not sealing.browser_key(request):
+    browser = sealing.browser_key(request)
+    fresh = "" if browser else sealing.new_browser_key()
+    # The county this device remembers is the only answer a walk may start with.
+    county = remembered_county(request, snap)
+    walk = Walk({"county": county} if county else {}, browser or fresh)
+    first = rules.first_unanswered_page(snap.questions, walk.answers())
+    response = redirect(page_url(first, walk) if first else guide_url("review", walk))
+    if fresh:
         # The walk's tokens are bound to this browser until "Avslutt" or the browser closes.
-        sealing.set_browser_cookie(response, sealing.new_browser_key())
+        sealing.set_browser_cookie(response, fresh)
     return response
+
+
+def remembered_county(request, snap):
+    """The county number this device remembers, if it is still a county."""
+    number = request.COOKIES.get(COUNTY_COOKIE, "")
+    return number if number in dict(snap.counties) else None
+
+
+def remember_county(request, response, number):
+    """Keep the clinician's county for the next walk on this device: the workplace's county
+    number and nothing else, so the county page costs nothing next time."""
+    response.set_cookie(
+        COUNTY_COOKIE,
+        number,
+        max_age=COUNTY_COOKIE_AGE,
+        secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 @require_safe
 def quick_exit(request):
     """ "Avslutt": the walk's tokens stop working in this browser, and the guide is left for
-    the start page. The page's script replaces the history entry, so Back does not return."""
+    the start page. The page's script replaces the history entry, so Back does not return.
+    The remembered county stays: it is the clinician's workplace, not the patient's."""
     response = redirect("guidance:home")
     response.delete_cookie(sealing.WALK_COOKIE, samesite="Lax")
     response["Clear-Site-Data"] = '"cache"'
@@ -119,85 +151,92 @@ def quick_exit(request):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def question(request, key):
+    """A page of the walk: the questions of one topic (rules.pages), at the address of its
+    first question. Any of its questions' addresses leads to it."""
     snap = content.snapshot()
     try:
         walk = load_walk(request, snap)
     except BrokenWalk as e:
         return restart(request, str(e))
     answers = walk.answers()
-    current = snap.question(key)
-    pages = rules.pages(snap.questions, answers)
-    pending = rules.first_unanswered(snap.questions, answers)
-    pending = pending and rules.page_of(pending, snap.questions, answers)
-    # A question that no answer calls for, or one beyond the first unanswered, is not
-    # reachable yet: go to the first question still to answer. A question asked on another
-    # question's page (likelihood, per concern) goes to that page.
-    if (
-        current is not None
-        and current not in pages
-        and current in rules.visible_questions(snap.questions, answers)
-    ):
-        return redirect(question_url(rules.page_of(current, snap.questions, answers), walk))
-    if (
-        current is None
-        or current not in pages
-        or (pending is not None and pages.index(current) > pages.index(pending))
-    ):
-        if pending is None:
-            return redirect(guide_url("review", walk))
-        return redirect(question_url(pending, walk))
-
     back_to_review = request.GET.get("return") == "review" or request.POST.get("return") == "review"
-    position = pages.index(current)
-    previous = pages[position - 1] if position else None
+    keep = {"return": "review"} if back_to_review else {}
+    page = rules.page_of(snap.question(key), snap.questions, answers)
+    # A page that no answer calls for, or one beyond the first with something unanswered, is
+    # not reachable yet: go to the first page still to answer.
+    if page is None or not rules.reachable(page, snap.questions, answers):
+        pending = rules.first_unanswered_page(snap.questions, answers)
+        return redirect(page_url(pending, walk) if pending else guide_url("review", walk))
+    if page.key != key:
+        return redirect(page_url(page, walk, **keep))
+
+    found = rules.pages(snap.questions, answers)
+    position = found.index(page)
+    step, steps = rules.progress(page, snap.questions)
     context = {
-        "question": current,
-        "text": current.text(lang()),
-        "help": current.help(lang()),
+        "page": page,
+        "topic": rules.topic_name(page.topic, lang()),
         "walk": walk,
-        "step": position + 1,
-        "steps": len(pages),
-        "back_url": question_url(previous, walk) if previous else reverse("guidance:home"),
+        "step": step,
+        "steps": steps,
+        "back_url": page_url(found[position - 1], walk) if position else reverse("guidance:home"),
         "back_to_review": back_to_review,
         "acute": answers.get("acute_danger") is True,
     }
-    asked = rules.questions_on(current, snap.questions, answers)
-    if len(asked) > 1 or (
-        current.fact in rules.PER_CONCERN_FACTS and rules.asks_per_concern(answers)
-    ):
-        return per_concern_page(request, snap, walk, current, asked, context)
+    if page.per_concern:
+        return per_concern_page(request, snap, walk, page, context)
 
     if request.method == "POST":
-        form = question_form(
-            current, lang(), snap.counties, data=single_concern_data(request.POST, current, answers)
-        )
+        data = single_concern_data(request.POST, page.questions, answers)
+        form = page_form(page.questions, lang(), snap.counties, data=data)
         if form.is_valid():
-            walk = walk.with_answer(current.fact, form.cleaned_data[current.fact], snap.questions)
-            return redirect(next_step(snap, walk, current, back_to_review))
+            given = {q.fact: form.cleaned_data[q.fact] for q in page.questions}
+            walk = walk.with_answers(given, snap.questions)
+            response = redirect(next_step(snap, walk, page, back_to_review))
+            if "county" in given:
+                remember_county(request, response, given["county"])
+            return response
     else:
-        initial = {}
-        if current.fact in walk.raw:
-            initial[current.fact] = walk.raw[current.fact]
-        form = question_form(current, lang(), snap.counties, initial=initial)
+        initial = {q.fact: walk.raw[q.fact] for q in page.questions if q.fact in walk.raw}
+        form = page_form(page.questions, lang(), snap.counties, initial=initial)
 
-    context["choices"] = choices(current, form, snap.counties)
-    context["errors"] = form.errors.get(current.fact, [])
+    fields = [
+        {
+            "fact": q.fact,
+            "kind": q.kind,
+            "text": q.text(lang()),
+            "help": q.help(lang()),
+            "choices": choices(q, form, snap.counties),
+            "errors": form.errors.get(q.fact, []),
+        }
+        for q in page.questions
+    ]
+    context["fields"] = fields
+    context["error_summary"] = [
+        {"text": f["text"], "message": " ".join(f["errors"]), "href": f"#{first_id(f)}"}
+        for f in fields
+        if f["errors"]
+    ]
     return render(request, "guidance/question.html", context)
 
 
-def single_concern_data(data, question, answers):
+def first_id(field):
+    """The id of a field's first control, where the error summary's link leads."""
+    return field["fact"] if field["kind"] == "county" else f"{field['fact']}-0"
+
+
+def single_concern_data(data, questions, answers):
     """With one concern, ``timing:<concern>`` is the same answer as ``timing``, so a tool
     walking a case file may post either."""
-    if question.fact not in rules.PER_CONCERN_FACTS or data.get(question.fact):
-        return data
     concerns = answers.get("concerns") or ()
     if len(concerns) != 1:
         return data
-    own = data.get(f"{question.fact}:{next(iter(concerns))}")
-    if not own:
-        return data
+    concern = next(iter(concerns))
     data = data.copy()
-    data[question.fact] = own
+    for question in questions:
+        own = data.get(f"{question.fact}:{concern}")
+        if question.fact in rules.PER_CONCERN_FACTS and own and not data.get(question.fact):
+            data[question.fact] = own
     return data
 
 
@@ -207,17 +246,18 @@ def concern_names(snap):
     return {c: labels.get(c, c) for c in rules.CONCERNS}
 
 
-def per_concern_page(request, snap, walk, current, asked, context):
+def per_concern_page(request, snap, walk, page, context):
     """Timing and likelihood for several concerns on one page: "the same for all" first, then a
     fieldset per concern. Field names: ``timing``, ``timing:<concern>``, and so on."""
     answers = walk.answers()
+    asked = page.questions
     names = concern_names(snap)
     concerns = [(c, names[c]) for c in rules.CONCERNS if c in answers["concerns"]]
     if request.method == "POST":
         form = per_concern_form(asked, concerns, lang(), data=request.POST)
         if form.is_valid():
             walk = walk.with_answers(form.cleaned_data["answers"], snap.questions)
-            return redirect(next_step(snap, walk, current, context["back_to_review"]))
+            return redirect(next_step(snap, walk, page, context["back_to_review"]))
         chosen = lambda name: form.data.get(name, "")  # noqa: E731
     else:
         form = per_concern_form(asked, concerns, lang())
@@ -236,12 +276,12 @@ def per_concern_page(request, snap, walk, current, asked, context):
                 "label": o.label(lang()),
                 "help": o.help(lang()),
                 "checked": chosen(name) == o.value,
-                "id": f"{name.replace(':', '-')}-{i}",
+                "id": f"{control_id(name)}-{i}",
             }
             for i, o in enumerate(q.options)
         ]
 
-    errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+    texts = {q.fact: q.text(lang()) for q in asked}
     context.update(
         {
             "same_for_all": [
@@ -250,6 +290,7 @@ def per_concern_page(request, snap, walk, current, asked, context):
                     "text": q.text(lang()),
                     "help": q.help(lang()),
                     "choices": radios(q, q.fact),
+                    "errors": form.errors.get(q.fact, []),
                 }
                 for q in asked
             ],
@@ -260,6 +301,7 @@ def per_concern_page(request, snap, walk, current, asked, context):
                     "questions": [
                         {
                             "name": f"{q.fact}:{code}",
+                            "id": control_id(f"{q.fact}:{code}"),
                             "text": q.text(lang()),
                             "choices": radios(q, f"{q.fact}:{code}"),
                             "errors": form.errors.get(f"{q.fact}:{code}", []),
@@ -271,10 +313,22 @@ def per_concern_page(request, snap, walk, current, asked, context):
             ],
             "separately": any(isinstance(walk.raw.get(q.fact), dict) for q in asked)
             or bool(form.errors),
-            "errors": errors,
+            "error_summary": [
+                {
+                    "text": texts.get(name.partition(":")[0], name),
+                    "message": " ".join(str(e) for e in errors),
+                    "href": f"#{control_id(name)}-0",
+                }
+                for name, errors in form.errors.items()
+            ],
         }
     )
     return render(request, "guidance/question_per_concern.html", context)
+
+
+def control_id(name):
+    """An HTML id for a form field name (``timing:fgm`` → ``timing-fgm``)."""
+    return name.replace(":", "-")
 
 
 def choices(question, form, counties):
@@ -300,33 +354,26 @@ def choices(question, form, counties):
     ]
 
 
-def next_step(snap, walk, current, back_to_review):
-    answers = walk.answers()
-    pending = rules.first_unanswered(snap.questions, answers)
-    if pending is None and back_to_review:
+def next_step(snap, walk, page, back_to_review):
+    """Where Next leads: the next page with something still to answer, else the review."""
+    following = rules.next_page(snap.questions, walk.answers(), page)
+    if following is None:
         return guide_url("review", walk)
-    pages = rules.pages(snap.questions, answers)
-    later = pages[pages.index(current) + 1 :] if current in pages else pages
-    if later:
-        return question_url(later[0], walk, **({"return": "review"} if back_to_review else {}))
-    if pending is not None:
-        return question_url(rules.page_of(pending, snap.questions, answers), walk)
-    return guide_url("review", walk)
+    return page_url(following, walk, **({"return": "review"} if back_to_review else {}))
 
 
 def finished_walk(request):
     """The content and a walk with every question answered, or the response that sends the
-    clinician where they need to go first (a fresh start, or the first unanswered question)."""
+    clinician where they need to go first (a fresh start, or the first unanswered page)."""
     snap = content.snapshot()
     try:
         walk = load_walk(request, snap)
     except BrokenWalk as e:
         return snap, None, restart(request, str(e))
     answers = walk.answers()
-    pending = rules.first_unanswered(snap.questions, answers)
+    pending = rules.first_unanswered_page(snap.questions, answers)
     if pending is not None:
-        page = rules.page_of(pending, snap.questions, answers)
-        return snap, None, redirect(question_url(page, walk))
+        return snap, None, redirect(page_url(pending, walk))
     county = answers.get("county")
     if county is not None and county not in dict(snap.counties):
         # The county was renumbered or removed in the admin since it was chosen (security
@@ -334,7 +381,8 @@ def finished_walk(request):
         messages.warning(request, _("The list of counties has changed. Choose the county again."))
         walk = Walk({k: v for k, v in walk.raw.items() if k != "county"}, walk.browser)
         question = next(q for q in snap.questions if q.kind == "county")
-        return snap, None, redirect(question_url(question, walk, **{"return": "review"}))
+        page = rules.page_of(question, snap.questions, walk.answers())
+        return snap, None, redirect(page_url(page, walk, **{"return": "review"}))
     return snap, walk, None
 
 
@@ -346,23 +394,25 @@ def review(request):
         return detour
     answers = walk.answers()
     counties = dict(snap.counties)
-    visible = rules.visible_questions(snap.questions, answers)
+    found = rules.pages(snap.questions, answers)
     names = concern_names(snap)
+    remembered = remembered_county(request, snap)
     rows = []
-    for q in visible:
-        value = answers[q.fact]
-        if q.kind == "county":
-            shown = counties.get(value, value)
-        else:
-            shown = q.label_of(value, lang(), names)
-        page = rules.page_of(q, snap.questions, answers)
-        rows.append(
-            {
-                "question": q.text(lang()),
-                "answer": shown,
-                "url": question_url(page, walk, **{"return": "review"}),
-            }
-        )
+    for page in found:
+        for q in page.questions:
+            value = answers[q.fact]
+            if q.kind == "county":
+                shown = counties.get(value, value)
+            else:
+                shown = q.label_of(value, lang(), names)
+            rows.append(
+                {
+                    "question": q.text(lang()),
+                    "answer": shown,
+                    "remembered": q.kind == "county" and value == remembered,
+                    "url": page_url(page, walk, **{"return": "review"}),
+                }
+            )
     return render(
         request,
         "guidance/review.html",
@@ -370,7 +420,7 @@ def review(request):
             "rows": rows,
             "walk": walk,
             "result_url": guide_url("result", walk),
-            "back_url": question_url(visible[-1], walk),
+            "back_url": page_url(found[-1], walk),
             "acute": answers.get("acute_danger") is True,
         },
     )

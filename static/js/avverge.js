@@ -11,6 +11,26 @@
     });
   });
 
+  // A page sent back with errors: bring the summary of what is missing on screen and into
+  // focus, so a screen reader reads it and a phone shows it; its links move focus to the
+  // field itself. Without JavaScript the summary is still the first thing in the form.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    summary.scrollIntoView({ block: "start" });
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var field = document.getElementById(link.getAttribute("href").slice(1));
+        if (!field) return;
+        event.preventDefault();
+        var details = field.closest("details");
+        if (details) details.open = true;
+        field.focus();
+        (field.closest("fieldset") || field).scrollIntoView({ block: "start" });
+      });
+    });
+  }
+
   // Copy the record note. Without JavaScript the note stays a selectable text area.
   document.querySelectorAll("[data-copy-target]").forEach(function (button) {
     var area = document.getElementById(button.getAttribute("data-copy-target"));
