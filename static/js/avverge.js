@@ -16,7 +16,7 @@
   // field itself. Without JavaScript the summary is still the first thing in the form.
   var summary = document.querySelector("[data-error-summary]");
   if (summary) {
-    summary.focus();
+    summary.focus({ preventScroll: true });
     summary.scrollIntoView({ block: "start" });
     summary.querySelectorAll("a[href^='#']").forEach(function (link) {
       link.addEventListener("click", function (event) {
@@ -25,7 +25,7 @@
         event.preventDefault();
         var details = field.closest("details");
         if (details) details.open = true;
-        field.focus();
+        field.focus({ preventScroll: true });
         (field.closest("fieldset") || field).scrollIntoView({ block: "start" });
       });
     });
