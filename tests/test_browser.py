@@ -35,32 +35,36 @@ def watch_csp(page):
 
 
 def answer_current_question(page, facts):
-    """Answer the page on screen with the case's values (neutral ones for facts left out). On
-    the per-concern page (several concerns), a per-concern answer opens "each concern
-    separately" and is given there; one value for all goes in "the same for all"."""
+    """Answer every question on the page on screen with the case's values (neutral ones for
+    facts left out). On the per-concern page (several concerns), a per-concern answer opens
+    "each concern separately" and is given there; one value for all goes in "the same for all".
+    Returns the page's key (its first question's)."""
     key = page.url.split("/guide/q/")[1].split("/")[0]
-    if page.locator("[data-per-concern]").count():
-        for fact in rules.PER_CONCERN_FACTS:
-            value = facts.get(fact, rules.FACTS[fact].default)
-            if isinstance(value, dict):
-                if page.locator("details.per-concern").get_attribute("open") is None:
-                    page.click("details.per-concern > summary")
-                for concern, item in value.items():
-                    page.check(f'input[name="{fact}:{concern}"][value="{item}"]')
-            else:
-                page.check(f'input[name="{fact}"][value="{value}"]')
-        return key
-    spec = rules.FACTS[key]
-    value = facts.get(key, spec.default)
-    if spec.kind == "list":
-        for item in value:
-            page.check(f'input[name="{key}"][value="{item}"]')
-    elif spec.kind == "county":
-        page.select_option(f'select[name="{key}"]', str(value).zfill(2))
-    else:
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        page.check(f'input[name="{key}"][value="{value}"]')
+    names = page.eval_on_selector_all(
+        "main form input[name], main form select[name]",
+        "els => [...new Set(els.map(e => e.name))]",
+    )
+    for fact in dict.fromkeys(n.partition(":")[0] for n in names):
+        if fact not in rules.FACTS:
+            continue
+        spec = rules.FACTS[fact]
+        value = facts.get(fact, spec.default)
+        if isinstance(value, dict):
+            if page.locator("details.per-concern").get_attribute("open") is None:
+                page.click("details.per-concern > summary")
+            for concern, item in value.items():
+                page.check(f'input[name="{fact}:{concern}"][value="{item}"]')
+        elif spec.kind == "list":
+            for item in value:
+                page.check(f'input[name="{fact}"][value="{item}"]')
+        elif spec.kind == "county":
+            page.select_option(f'select[name="{fact}"]', str(value).zfill(2))
+        else:
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            elif fact == "children_in_household" and isinstance(facts.get(fact), bool):
+                value = "yes" if facts[fact] else "no"
+            page.check(f'input[name="{fact}"][value="{value}"]')
     return key
 
 
