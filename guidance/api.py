@@ -406,6 +406,11 @@ class QuestionOut(Schema):
     kind: str
     per_concern: bool
     order: int
+    topic: str = Field(
+        description="The topic the guide asks it under (consecutive questions of one topic "
+        "share a page); empty: a page of its own."
+    )
+    topic_name: str
     text: str
     help: str
     options: list[OptionOut]
@@ -589,6 +594,8 @@ def questions(request, lang: Lang = "nb"):
                 "kind": q.kind,
                 "per_concern": q.fact in rules.PER_CONCERN_FACTS,
                 "order": q.order,
+                "topic": q.topic,
+                "topic_name": rules.topic_name(q.topic, lang),
                 "text": q.text(lang),
                 "help": q.help(lang),
                 "options": options,

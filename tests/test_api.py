@@ -309,6 +309,8 @@ def test_questions_give_the_questionnaire_with_its_show_when_conditions(client):
     ]["show_when"]
     assert "46" in [o["value"] for o in by_fact["county"]["options"]]
     assert {o["value"] for o in by_fact["consent"]["options"]} == set(rules.CONSENTS)
+    assert by_fact["person_age"]["topic"] == "person"
+    assert by_fact["person_age"]["topic_name"] == "The person"
 
 
 # --- Safety: stateless, silent, same origin, no CDN -------------------------------------------
