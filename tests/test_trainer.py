@@ -287,7 +287,8 @@ def test_the_presenter_shows_each_concerns_own_timing(client, django_db_blocker)
             },
         },
     )
-    steps = [page(client, f"/trainer/to-bekymringer/present/{n}/?reveal=1") for n in range(1, 6)]
+    # Every step the case has (timing comes after the questions about the person).
+    steps = [page(client, f"/trainer/to-bekymringer/present/{n}/?reveal=1") for n in range(1, 9)]
     timing = next(step for step in steps if "Bare tidligere" in step)
     assert "Kjønnslemlestelse" in timing and "Tvangsekteskap" in timing
     # What-if by question offers each concern's own timing as well as one for both.
