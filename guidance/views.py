@@ -700,6 +700,8 @@ def note_context(snap, outcome, language, now):
                 continue  # a contact nobody can reach is no help in a record
             digits = "".join(ch for ch in reach[0] if ch.isdigit())
             named = digits and digits == "".join(ch for ch in card["name"] if ch.isdigit())
+            # "Politiet 02800" and "menneskertilsalgs.no" already say how to reach them.
+            named = named or reach[0].lower() in card["name"].lower()
             entry = card["name"] if named else f"{card['name']}: {reach[0]}"
             if entry not in seen:
                 seen.add(entry)
