@@ -635,6 +635,9 @@ def summary_lines(snap, outcome, language):
             unmet = unmet_in_words(snap, outcome, "AVERT_WATCH", language)
         if section == "interpreter" and not texts:
             texts = [_("No interpreter needed on your answers.")]
+        if section == "sharing" and "AVERT_DUTY" in outcome.codes:
+            # The duty to avert is a duty to share as well (as the sharing section says).
+            texts.insert(0, _("Share what is needed to avert it, also without consent."))
         if texts:
             lines.append(
                 {
@@ -707,6 +710,14 @@ def note_context(snap, outcome, language, now):
                 seen.add(entry)
                 contacts.append(entry)
         done = list(dict.fromkeys(o.line("done", language) for o in outcome.outcomes))
+        if not any(
+            o.section == "sharing" and o.kind in ("may", "must_not") and o.line("done", language)
+            for o in outcome.outcomes
+        ):
+            # No outcome asks what was shared on its own: blanks for with whom, or why not.
+            done.insert(
+                1, _("Information given to: ___, date ___, basis: ___ / not shared because: ___")
+            )
         return {
             "now": now,
             "concerns": concerns,
