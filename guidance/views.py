@@ -614,7 +614,7 @@ def unmet_in_words(snap, outcome, code, language):
     for t in outcome.rules_for(code):
         for c in t.unmet:
             answer = words(snap, outcome.facts, c.fact, t.concern, language)
-            line = f"{FACT_NAMES.get(c.fact, c.fact)}: {answer}"
+            line = f"{FACT_NAMES.get(c.fact, c.fact)} ({answer})"
             if line not in seen:
                 seen.append(line)
     return seen
