@@ -471,7 +471,9 @@ def result_context(snap, outcome, walk, now):
                             "answer": answer_in_words(c.fact, t.concern),
                             "needed": needed_in_words(c),
                         }
-                        for c in t.unmet
+                        # Only the duty to avert's absence is explained this way: for the
+                        # sharing outcomes the nearest miss would list every other ground.
+                        for c in (t.unmet if o.section == "avert" else ())
                     ],
                 }
                 for t in outcome.rules_for(o.code)

@@ -177,3 +177,14 @@ def test_a_paragraph_condition_is_checked_by_the_rule_engine_on_save(ruleset):
     always = models.OutcomeParagraph(outcome=outcome, text_nb="x", text_en="x")
     always.full_clean()
     assert always.as_condition() is None
+
+
+def test_no_duty_says_what_would_change_it_and_sharing_reasons_stay_short(ruleset, facts):
+    _, _, context = result_for(
+        facts(concerns=["negative_social_control"], serious_or_repeated=False, consent="refuses")
+    )
+    items = {i["code"]: i for s in context["sections"] for i in s["items"]}
+    assert any(rule["unmet"] for rule in items["NO_AVERT_DUTY"]["why"])
+    assert not any(rule["unmet"] for rule in items["KEEP_CONFIDENTIALITY"]["why"])
+    avert = next(s for s in context["summary"] if s["key"] == "avert")
+    assert avert["text"].startswith(("Nei:", "No:"))
