@@ -33,6 +33,7 @@ from .admin_forms import (
     EditorForm,
     LabelledFormSet,
     OutcomeForm,
+    OutcomeParagraphForm,
     QuestionOptionForm,
     QuestionOptionFormSet,
     RuleConditionFormSet,
@@ -353,9 +354,19 @@ class ChecksAfterSave:
         return super().response_change(request, obj)
 
 
+class OutcomeParagraphInline(admin.StackedInline):
+    model = models.OutcomeParagraph
+    form = OutcomeParagraphForm
+    extra = 0
+    fields = ["order", "fact", "operator", "value", "text_nb", "text_en", "legal_sources"]
+    formfield_overrides = HistoryAdmin.formfield_overrides
+
+
 @admin.register(models.Outcome)
 class OutcomeAdmin(ChecksAfterSave, HistoryAdmin):
     form = OutcomeForm
+    inlines = [OutcomeParagraphInline]
+    history_parts = [(models.OutcomeParagraph, "outcome", "Avsnitt som passer saken")]
     list_display = ["code", "title_nb", "kind", "section", "priority", "sources"]
     list_filter = ["kind", "section", "categories"]
     search_fields = ["code", "title_nb", "title_en", "body_nb"]

@@ -130,6 +130,14 @@ class ConditionForm(EditorForm):
         return cleaned
 
 
+class OutcomeParagraphForm(ConditionForm):
+    """A paragraph with an optional "show only when" condition in the rules' own terms; the
+    model's clean() lets the engine check the condition, as for a rule's conditions."""
+
+    class Meta(ConditionForm.Meta):
+        fields = ["order", "fact", "operator", "value", "text_nb", "text_en", "legal_sources"]
+
+
 def cycle_error(rule, conditions, outcome_codes):
     """A message when saving ``rule`` with these conditions and outcomes would make the rule
     table wait on itself (the engine refuses such a table, and the guide would stop)."""

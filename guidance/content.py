@@ -21,7 +21,7 @@ from django.db.models import Prefetch
 
 from . import models, rules
 
-RULESET_QUERIES = 13
+RULESET_QUERIES = 15
 QUESTION_QUERIES = 3
 
 
@@ -106,6 +106,12 @@ def load_ruleset() -> rules.RuleSet:
     outcome_rows = models.Outcome.objects.prefetch_related(
         "legal_sources",
         Prefetch("categories", queryset=models.ContactCategory.objects.only("slug")),
+        Prefetch(
+            "paragraphs",
+            queryset=models.OutcomeParagraph.objects.order_by("order", "id").prefetch_related(
+                "legal_sources"
+            ),
+        ),
     )
     return rules.RuleSet.build(
         rules=[to_rule(r) for r in rule_rows],
@@ -176,7 +182,25 @@ def to_outcome(row: models.Outcome) -> rules.Outcome:
         legal_basis=tuple(s.citation for s in sources),
         legal_links=tuple((s.citation, s.url) for s in sources),
         categories=tuple(c.slug for c in row.categories.all()),
+        paragraphs=tuple(
+            rules.Paragraph(
+                texts={"nb": p.text_nb, "en": p.text_en},
+                condition=p.as_condition(),
+                legal_links=tuple(
+                    (s.citation, s.url) for s in sorted(p.legal_sources.all(), key=source_order)
+                ),
+            )
+            for p in row.paragraphs.all()
+        ),
+        lines={
+            name: {"nb": getattr(row, f"{name}_nb"), "en": getattr(row, f"{name}_en")}
+            for name in rules.LINES
+        },
     )
+
+
+def source_order(source):
+    return (source.law, source.key)
 
 
 def to_contact(row: models.Contact) -> rules.Contact:

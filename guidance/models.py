@@ -228,6 +228,41 @@ class Outcome(models.Model):
         "tekst (bokmål)", help_text="Hva helsepersonellet skal gjøre, med egne ord."
     )
     body_en = models.TextField("tekst (engelsk)")
+    now_nb = models.CharField(
+        "«Gjør dette nå»-linje (bokmål)",
+        max_length=200,
+        blank=True,
+        help_text="Én kort linje i bydeform øverst på resultatsiden, for eksempel «Meld fra "
+        "til barnevernet uten ugrunnet opphold». Brukes for plikter og forbud; paragrafen "
+        "legges til av seg selv. Tom: tittelen brukes.",
+    )
+    now_en = models.CharField("«Gjør dette nå»-linje (engelsk)", max_length=200, blank=True)
+    summary_nb = models.CharField(
+        "konklusjon på én linje (bokmål)",
+        max_length=300,
+        blank=True,
+        help_text="Delens konklusjon i sammendraget øverst, for eksempel «Nei: ingen plikt til "
+        "å avverge nå. Det endrer seg hvis …». Tom: utfallet står ikke i sammendraget.",
+    )
+    summary_en = models.CharField("konklusjon på én linje (engelsk)", max_length=300, blank=True)
+    note_nb = models.TextField(
+        "setning til journalnotatet (bokmål)",
+        blank=True,
+        help_text="Hva som ble vurdert og konkludert, i tredje person og uten «du», slik det "
+        "kan stå i journalen: «Vurdert som meldepliktig til barnevernet …». Paragrafen "
+        "legges til av seg selv. Tom: utfallet står ikke i notatet.",
+    )
+    note_en = models.TextField("setning til journalnotatet (engelsk)", blank=True)
+    done_nb = models.CharField(
+        "«Utført»-linje i journalnotatet (bokmål)",
+        max_length=300,
+        blank=True,
+        help_text="En linje med felt å fylle ut for det som faktisk ble gjort, for eksempel "
+        "«Melding til barnevernet sendt: dato ___, av ___». Tom: ingen linje.",
+    )
+    done_en = models.CharField(
+        "«Utført»-linje i journalnotatet (engelsk)", max_length=300, blank=True
+    )
     legal_sources = models.ManyToManyField(
         LegalSource,
         blank=True,
@@ -364,6 +399,64 @@ class ConditionBase(models.Model):
                     f"Mulige verdier: {', '.join(allowed)}."
                 }
         return {"value": f"Betingelsen passer ikke med kontrakten ({error})."}
+
+
+class OutcomeParagraph(ConditionBase):
+    """A paragraph of an outcome's text that is shown only when its condition holds (the
+    under-16 paragraph only for a child, the pregnancy paragraph only when pregnant)."""
+
+    outcome = models.ForeignKey(
+        Outcome, on_delete=models.CASCADE, related_name="paragraphs", verbose_name="utfall"
+    )
+    order = models.PositiveSmallIntegerField(
+        "rekkefølge", default=0, help_text="Avsnittene vises etter teksten, i denne rekkefølgen."
+    )
+    fact = models.CharField(
+        "vis bare når: faktum",
+        max_length=40,
+        blank=True,
+        choices=_condition_fact_choices(),
+        help_text="Svaret avsnittet avhenger av. Tomt: avsnittet vises alltid.",
+    )
+    operator = models.CharField(
+        "operator",
+        max_length=20,
+        blank=True,
+        choices=[(op, label) for op, (label, _, _) in rules.OPERATORS.items()],
+    )
+    text_nb = models.TextField("avsnitt (bokmål)")
+    text_en = models.TextField("avsnitt (engelsk)")
+    legal_sources = models.ManyToManyField(
+        LegalSource,
+        blank=True,
+        related_name="+",
+        verbose_name="rettsgrunnlag bare for dette avsnittet",
+        help_text="Paragrafer som vises i rettsgrunnlaget bare når avsnittet vises (for "
+        "eksempel § 258 bare ved menneskehandel). Velg dem ikke også på utfallet.",
+    )
+
+    history = HistoricalRecords(m2m_fields=["legal_sources"])
+
+    class Meta:
+        verbose_name = "avsnitt som passer saken"
+        verbose_name_plural = "avsnitt som bare vises når de passer saken"
+        ordering = ["outcome", "order", "id"]
+
+    def __str__(self):
+        when = super().__str__() if self.fact else "alltid"
+        return f"{self.outcome_id}: {when}"
+
+    def as_condition(self):
+        return super().as_condition() if self.fact else None
+
+    def clean(self):
+        if self.fact:
+            return super().clean()
+        if self.operator or self.values:
+            raise ValidationError(
+                {"fact": "Velg faktumet betingelsen ser på, eller fjern operator og verdi."},
+                code="condition_without_fact",
+            )
 
 
 class Rule(models.Model):

@@ -315,6 +315,31 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of an outcome's text shown only when ``condition`` holds (always when it
+    is None), with legal sources that are cited only when it is shown."""
+
+    texts: Mapping[str, str]
+    condition: Condition | None = None
+    legal_links: tuple[tuple[str, str], ...] = ()  # (citation, url)
+
+    def text(self, lang: str = "nb") -> str:
+        return self.texts.get(lang) or self.texts.get("nb") or ""
+
+    def fits(self, facts: Mapping[str, Any], codes) -> bool:
+        if self.condition is None:
+            return True
+        if self.condition.fact == OUTCOMES_FACT:
+            return self.condition._test(frozenset(codes))
+        return self.condition.holds(facts)
+
+
+# The one-line texts an outcome may have besides its title and body: the "do this now" line,
+# the section's conclusion, the record note's sentence and its "done" line with blanks.
+LINES = ("now", "summary", "note", "done")
+
+
+@dataclass(frozen=True)
 class Outcome:
     code: str
     kind: str
@@ -325,12 +350,22 @@ class Outcome:
     legal_basis: tuple[str, ...] = ()
     legal_links: tuple[tuple[str, str], ...] = ()  # (citation, url)
     categories: tuple[str, ...] = ()
+    paragraphs: tuple[Paragraph, ...] = ()
+    lines: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # LINES -> lang -> text
 
     def title(self, lang: str = "nb") -> str:
         return self.titles.get(lang) or self.titles.get("nb") or self.code
 
     def body(self, lang: str = "nb") -> str:
         return self.bodies.get(lang) or self.bodies.get("nb") or ""
+
+    def line(self, name: str, lang: str = "nb") -> str:
+        texts = self.lines.get(name) or {}
+        return texts.get(lang) or texts.get("nb") or ""
+
+    def fitting(self, facts: Mapping[str, Any], codes) -> tuple[Paragraph, ...]:
+        """The conditional paragraphs that fit the case (``codes``: the result's outcomes)."""
+        return tuple(p for p in self.paragraphs if p.fits(facts, codes))
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
@@ -538,6 +573,10 @@ class TraceEntry:
     because: tuple[str, ...]
     facts: tuple[str, ...] = ()  # the facts the rule's conditions tested, in order
     concern: str | None = None  # the concern that met the rule's per-concern conditions
+    # For a rule that fired because another outcome was not given (``outcomes`` contains
+    # none of …): the conditions of the nearest rules giving it that the answers did not meet,
+    # such as a likelihood below "certain or most likely" for a duty to avert.
+    unmet: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -628,6 +667,7 @@ def evaluate_facts(ruleset: RuleSet, facts: Mapping[str, Any]) -> Result:
                     dict.fromkeys(c.fact for c in rule.conditions if c.fact != OUTCOMES_FACT)
                 ),
                 concern=concern,
+                unmet=unmet_conditions(ruleset, rule, scope, concerns, concern),
             )
         )
         fired.append(rule)
@@ -639,6 +679,41 @@ def evaluate_facts(ruleset: RuleSet, facts: Mapping[str, Any]) -> Result:
         contacts=select_contacts(ruleset.contacts, outcomes, facts["county"], fired),
         trace=tuple(trace),
     )
+
+
+def unmet_conditions(ruleset, rule, scope, concerns, concern) -> tuple[Condition, ...]:
+    """What kept the outcomes that ``rule`` waits the absence of from being given: for each
+    outcome its ``contains_none`` condition names, the rules giving it that concern the same
+    matter (their conditions on the concerns hold for ``concern``, or for any concern), and
+    of those the ones that missed by the fewest conditions. Their unmet conditions, each once.
+    """
+    absent = {
+        code
+        for c in rule.conditions
+        if c.fact == OUTCOMES_FACT and c.op == "contains_none"
+        for code in c.value
+    }
+    if not absent:
+        return ()
+    scopes = [pair for pair in concerns if concern is None or pair[0] == concern]
+    misses: list[tuple[Condition, ...]] = []
+    for giver in ruleset.rules:
+        if absent.isdisjoint(giver.outcomes):
+            continue
+        for _, seen in scopes if giver.by_concern else [(None, {})]:
+            view = dict(scope) | seen
+            about = [c for c in giver.by_concern if c.fact == "concerns"]
+            if not all(c._test(view["concerns"]) for c in about):
+                continue  # about another matter
+            failed = tuple(
+                c for c in giver.conditions if c.fact != OUTCOMES_FACT and not c._test(view[c.fact])
+            )
+            if failed:
+                misses.append(failed)
+    if not misses:
+        return ()
+    fewest = min(len(m) for m in misses)
+    return tuple(dict.fromkeys(c for m in misses if len(m) == fewest for c in m))
 
 
 def is_open(contact: Contact, at) -> bool | None:

@@ -204,14 +204,41 @@ class Loader:
                     "body_nb": item["body_nb"].strip(),
                     "body_en": item["body_en"].strip(),
                     "last_reviewed": item.get("last_reviewed"),
+                    **{
+                        f"{line}_{lang}": (item.get(f"{line}_{lang}") or "").strip()
+                        for line in rules.LINES
+                        for lang in ("nb", "en")
+                    },
                 },
             )
             if written:
                 try:
                     row.legal_sources.set([sources[k] for k in listed])
                     row.categories.set([categories[k] for k in item.get("categories") or []])
+                    self.load_paragraphs(row, item.get("paragraphs") or [], sources)
                 except KeyError as e:
                     raise SeedError(f"outcomes.yaml: {item['code']}: unknown key {e}") from None
+
+    def load_paragraphs(self, outcome, rows, sources):
+        """An outcome's paragraphs that show only when their condition (``when``) holds."""
+        outcome.paragraphs.all().delete()
+        for order, item in enumerate(rows, start=1):
+            when = item.get("when") or {}
+            value = when.get("value", "")
+            if isinstance(value, (list, tuple)):
+                value = ",".join(str(v) for v in value)
+            row = models.OutcomeParagraph(
+                outcome=outcome,
+                order=order,
+                fact=when.get("fact", ""),
+                operator=when.get("op", ""),
+                value=value,
+                text_nb=item["text_nb"].strip(),
+                text_en=item["text_en"].strip(),
+            )
+            row.full_clean()
+            row.save()
+            row.legal_sources.set([sources[k] for k in item.get("legal_sources") or []])
 
     def load_rules(self, rows):
         outcomes = {o.code: o for o in models.Outcome.objects.all()}

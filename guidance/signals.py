@@ -14,6 +14,7 @@ CONTENT_MODELS = (
     models.LegalSource,
     models.ContactCategory,
     models.Outcome,
+    models.OutcomeParagraph,
     models.Rule,
     models.RuleCondition,
     models.Question,

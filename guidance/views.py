@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext, override
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -45,6 +45,30 @@ SECTION_TITLES = {
     "referral": gettext_lazy("Referrals and advice"),
     "documentation": gettext_lazy("Documentation"),
 }
+# What a fact is called in a "why" and in the record note, where the question itself (asked
+# of the clinician, "How sure are you?") does not fit.
+FACT_NAMES = {
+    "concerns": gettext_lazy("Concern"),
+    "serious_or_repeated": gettext_lazy("Serious or repeated"),
+    "aggravated": gettext_lazy("Aggravated trafficking"),
+    "sexual_act": gettext_lazy("What happened"),
+    "peers": gettext_lazy("Equal in age and development"),
+    "person_age": gettext_lazy("Age"),
+    "timing": gettext_lazy("Timing"),
+    "likelihood": gettext_lazy("Likelihood"),
+    "acute_danger": gettext_lazy("Immediate danger"),
+    "consent": gettext_lazy("Consent"),
+    "children_in_household": gettext_lazy("Children in the household"),
+    "pregnant": gettext_lazy("Pregnant"),
+    "needs_interpreter": gettext_lazy("Needs an interpreter"),
+    "companion": gettext_lazy("Came with"),
+    "county": gettext_lazy("County"),
+}
+# The sections whose conclusion the top of the result sums up in one line each.
+SUMMARY_SECTIONS = ("avert", "sharing", "interpreter", "care", "referral")
+# Ages at which the parents as a rule have a right to information (pbrl § 3-4).
+UNDER_16 = ("child_under_14", "child_14_15", "unknown")
+
 KIND_LABELS = {
     "must": gettext_lazy("Must"),
     "may": gettext_lazy("May"),
@@ -434,13 +458,22 @@ def result(request):
         return detour
     outcome = rules.evaluate(snap.ruleset, walk.facts())
     context = result_context(snap, outcome, walk, clock())
-    context["note"] = record_note(context, request)
+    # The record is written in bokmål whatever the page's language; English on request.
+    context["note"] = record_note(context, request, "nb")
+    context["note_en"] = record_note(context, request, "en")
     return render(request, "guidance/result.html", context)
 
 
-def record_note(context, request=None):
-    """The plain-text note for the patient record, from ``result_context``'s context."""
-    return render_to_string("guidance/note.txt", context, request=request).strip()
+def record_note(context, request=None, language=None):
+    """The plain-text note for the patient record, from ``result_context``'s context, in
+    ``language`` (default: the page's)."""
+    language = language or context["language"]
+    with override(language):
+        text = render_to_string("guidance/note.txt", context["record"][language], request=request)
+    # The template's tags leave blank lines; the note keeps one between blocks, none doubled.
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    kept = [line for i, line in enumerate(lines) if line or (i and lines[i - 1])]
+    return "\n".join(kept)
 
 
 def result_context(snap, outcome, walk, now):
@@ -449,18 +482,17 @@ def result_context(snap, outcome, walk, now):
     answers = outcome.facts
     questions = {q.fact: q for q in snap.questions}
     counties = dict(snap.counties)
-    names = concern_names(snap)
 
     def answer_in_words(fact, concern=None):
-        value = answers[fact]
-        if fact == "county":
-            return counties.get(value, value)
-        if concern and fact in rules.PER_CONCERN_FACTS:
-            value = rules.value_for(answers, fact, concern)
-        elif concern and fact == "concerns":
-            value = frozenset((concern,))
-        question = questions.get(fact)
-        return question.label_of(value, language, names) if question else str(value)
+        return words(snap, answers, fact, concern, language)
+
+    def needed_in_words(condition):
+        question = questions.get(condition.fact)
+        if not condition.value:  # is_true / is_false
+            value = condition.op == "is_true"
+            return question.label_of(value, language) if question else str(value)
+        labels = [question.label_of(v, language) if question else v for v in condition.value]
+        return _(" or ").join(labels)
 
     codes = {o.code for o in outcome.outcomes}
     avert_links = next((o.legal_links[:1] for o in outcome.outcomes if o.code == "AVERT_DUTY"), ())
@@ -480,17 +512,37 @@ def result_context(snap, outcome, walk, now):
                         }
                         for f in t.facts
                     ],
+                    # For "stay alert": the threshold of the duty that the answers did not meet.
+                    "unmet": [
+                        {
+                            "question": questions[c.fact].text(language)
+                            if c.fact in questions
+                            else c.fact,
+                            "answer": answer_in_words(c.fact, t.concern),
+                            "needed": needed_in_words(c),
+                        }
+                        # Only the duty to avert's absence is explained this way: for the
+                        # sharing outcomes the nearest miss would list every other ground.
+                        for c in (t.unmet if o.section == "avert" else ())
+                    ],
                 }
                 for t in outcome.rules_for(o.code)
             ]
+            fitting = o.fitting(answers, codes)
+            paragraphs = [p for p in o.body(language).split("\n\n") if p.strip()]
+            paragraphs += [p.text(language) for p in fitting if p.text(language).strip()]
+            legal = list(dict.fromkeys(o.legal_links + sum((p.legal_links for p in fitting), ())))
             items.append(
                 {
                     "code": o.code,
                     "kind": o.kind,
                     "kind_label": str(KIND_LABELS[o.kind]),
                     "title": o.title(language),
-                    "paragraphs": [p for p in o.body(language).split("\n\n") if p.strip()],
-                    "legal": o.legal_links,
+                    "paragraphs": paragraphs,
+                    # Long texts show their first paragraph and fold the rest.
+                    "lead": paragraphs[:1],
+                    "more": paragraphs[1:],
+                    "legal": tuple(legal),
                     "why": why,
                 }
             )
@@ -501,7 +553,9 @@ def result_context(snap, outcome, walk, now):
             crossref = avert_links if "AVERT_DUTY" in codes else ()
             kind = "must" if crossref else None
             for item in items:
-                item["starts_kind"], kind = item["kind"] != kind, item["kind"]
+                # "Also" only follows a heading: alone it would introduce nothing.
+                starts = item["kind"] != kind and (item["kind"] != "advice" or kind is not None)
+                item["starts_kind"], kind = starts, item["kind"]
         if section == "documentation":
             # Whom to contact comes right before documentation, as clinicians read it.
             sections.append({"key": "contacts", "title": _("Whom to contact"), "items": []})
@@ -520,6 +574,10 @@ def result_context(snap, outcome, walk, now):
     return {
         "sections": sections,
         "contacts": contacts,
+        "do_now": do_now(outcome, language),
+        "call_now": call_now(outcome, contacts),
+        "summary": summary_lines(snap, outcome, language),
+        "record": {lang_: note_context(snap, outcome, lang_, now) for lang_ in ("nb", "en")},
         "answers": [
             {"question": q.text(language), "answer": answer_in_words(q.fact)}
             for q in snap.questions
@@ -536,6 +594,193 @@ def result_context(snap, outcome, walk, now):
         "walk": walk,
         "review_url": guide_url("review", walk),
     }
+
+
+def words(snap, answers, fact, concern=None, language="nb"):
+    """An answer in words: the county's name, or the answer's label (for ``concern`` only,
+    when the fact is answered per concern)."""
+    value = answers[fact]
+    if fact == "county":
+        return dict(snap.counties).get(value, value)
+    if concern and fact in rules.PER_CONCERN_FACTS:
+        value = rules.value_for(answers, fact, concern)
+    elif concern and fact == "concerns":
+        value = frozenset((concern,))
+    question = next((q for q in snap.questions if q.fact == fact), None)
+    names = {}
+    if question and fact in rules.PER_CONCERN_FACTS:
+        concerns = next((q for q in snap.questions if q.fact == "concerns"), None)
+        names = {o.value: o.label(language) for o in concerns.options} if concerns else {}
+    return question.label_of(value, language, names) if question else str(value)
+
+
+def urgent(outcome):
+    """The duties and prohibitions of a result, most urgent first: acute, then the duties to
+    avert and to report, then the other duties, then what not to do."""
+    chosen = [o for o in outcome.outcomes if o.kind in ("must", "must_not")]
+    return sorted(chosen, key=lambda o: (o.kind == "must_not", o.sort_key))
+
+
+def do_now(outcome, language):
+    """The "do this now" list: one line and the statute for each duty and prohibition."""
+    return [
+        {
+            "code": o.code,
+            "kind": o.kind,
+            "text": o.line("now", language) or o.title(language),
+            "statute": o.legal_basis[0] if o.legal_basis else "",
+        }
+        for o in urgent(outcome)
+    ]
+
+
+def call_now(outcome, cards, most=2):
+    """The one or two numbers to call now, from the contacts the result shows (never a number
+    that is not in the contact table): for each urgent duty in turn, the first contact with a
+    phone in its categories. Without such a duty, the first contact with a phone, for advice."""
+    with_phone = [c for c in cards if c["phones"]]
+    chosen = []
+    for o in urgent(outcome):
+        if o.kind != "must":
+            continue
+        card = next((c for c in with_phone if set(c["categories"]) & set(o.categories)), None)
+        if card is None:
+            continue
+        # Acute danger: 112 and 113 both, the two emergency contacts.
+        group = [c for c in with_phone if set(c["categories"]) & set(o.categories)]
+        for c in group if o.code == "ACUTE_EMERGENCY" else [card]:
+            if c not in chosen:
+                chosen.append(c)
+    advice = not chosen
+    if advice:
+        chosen = with_phone[:1]
+    return [
+        {"name": c["name"], "slug": c["slug"], **c["phones"][0], "advice": advice}
+        for c in chosen[:most]
+    ]
+
+
+def unmet_in_words(snap, outcome, code, language):
+    """What kept a duty away, in words ("Likelihood: Reason to believe"), for ``code``'s rules."""
+    seen = []
+    for t in outcome.rules_for(code):
+        for c in t.unmet:
+            answer = words(snap, outcome.facts, c.fact, t.concern, language)
+            line = f"{FACT_NAMES.get(c.fact, c.fact)} ({answer})"
+            if line not in seen:
+                seen.append(line)
+    return seen
+
+
+def summary_lines(snap, outcome, language):
+    """One line per section: its conclusion, from the outcomes' own summary lines."""
+    titles = {"sharing": _("Sharing"), "avert": _("Duty to avert")}
+    lines = []
+    for section in SUMMARY_SECTIONS:
+        texts = [
+            o.line("summary", language)
+            for o in outcome.outcomes
+            if o.section == section and o.line("summary", language)
+        ]
+        unmet = []
+        if section == "avert" and "AVERT_WATCH" in outcome.codes:
+            unmet = unmet_in_words(snap, outcome, "AVERT_WATCH", language)
+        if section == "interpreter" and not texts:
+            texts = [_("No interpreter needed on your answers.")]
+        if section == "sharing" and "AVERT_DUTY" in outcome.codes:
+            # The duty to avert is a duty to share as well (as the sharing section says).
+            texts.insert(0, _("Share what is needed to avert it, also without consent."))
+        if texts:
+            lines.append(
+                {
+                    "key": section,
+                    "title": str(titles.get(section, SECTION_TITLES[section])),
+                    "text": " ".join(texts),
+                    "unmet": unmet,
+                }
+            )
+    return lines
+
+
+def lowered(labels):
+    """Labels in a running sentence: every label after the first starts in lower case."""
+    return [label if i == 0 else label[:1].lower() + label[1:] for i, label in enumerate(labels)]
+
+
+def note_context(snap, outcome, language, now):
+    """What the record note says, in ``language``: the assessment in the third person, the
+    conclusions with their legal basis, the contacts with a way to reach each once, and a
+    line with blanks for each thing to be done."""
+    with override(language):
+        answers = outcome.facts
+        concerns_q = next((q for q in snap.questions if q.fact == "concerns"), None)
+        concerns = [
+            o.label(language)
+            for o in (concerns_q.options if concerns_q else ())
+            if o.value in answers["concerns"]
+        ]
+        assessed = [
+            (str(FACT_NAMES["person_age"]), words(snap, answers, "person_age", None, language)),
+            (str(FACT_NAMES["timing"]), words(snap, answers, "timing", None, language)),
+            (str(FACT_NAMES["likelihood"]), words(snap, answers, "likelihood", None, language)),
+        ]
+        groups = []
+        for heading, sections in (
+            (_("Duty to avert"), ("acute", "avert")),
+            (_("Sharing of information"), ("sharing",)),
+            (_("Interpreter"), ("interpreter",)),
+            (_("Conversation and follow-up"), ("care", "referral", "documentation")),
+        ):
+            lines = []
+            for o in outcome.outcomes:
+                text = o.line("note", language)
+                if o.section not in sections or not text:
+                    continue
+                if o.legal_basis:
+                    text = f"{text} ({o.legal_basis[0]})"
+                if o.code == "AVERT_WATCH":
+                    unmet = unmet_in_words(snap, outcome, o.code, language)
+                    if unmet:
+                        text += " " + _("Not met: %(what)s.") % {"what": "; ".join(unmet)}
+                lines.append(text)
+            if lines:
+                groups.append({"heading": heading, "lines": lines})
+        contacts, seen = [], set()
+        for c in outcome.contacts:
+            card = contact_card(c, language, now)
+            reach = [p["number"] for p in card["phones"][:1]]
+            reach += [card["website_label"]] if card["website"] and not reach else []
+            reach += [card["email"]] if card["email"] and not reach else []
+            if not reach:
+                continue  # a contact nobody can reach is no help in a record
+            digits = "".join(ch for ch in reach[0] if ch.isdigit())
+            named = digits and digits == "".join(ch for ch in card["name"] if ch.isdigit())
+            # "Politiet 02800" and "menneskertilsalgs.no" already say how to reach them.
+            named = named or reach[0].lower() in card["name"].lower()
+            entry = card["name"] if named else f"{card['name']}: {reach[0]}"
+            if entry not in seen:
+                seen.add(entry)
+                contacts.append(entry)
+        done = list(dict.fromkeys(o.line("done", language) for o in outcome.outcomes))
+        if not any(
+            o.section == "sharing" and o.kind in ("may", "must_not") and o.line("done", language)
+            for o in outcome.outcomes
+        ):
+            # No outcome asks what was shared on its own: blanks for with whom, or why not.
+            done.insert(
+                1, _("Information given to: ___, date ___, basis: ___ / not shared because: ___")
+            )
+        return {
+            "now": now,
+            "concerns": concerns,
+            "concerns_text": ", ".join(lowered(concerns)),
+            "assessed": assessed,
+            "groups": groups,
+            "contacts": contacts,
+            "done": [line for line in done if line],
+            "child": answers["person_age"] in UNDER_16,
+            "age_unknown": answers["person_age"] == "unknown",
+        }
 
 
 def contact_card(c, language, now):

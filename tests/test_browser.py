@@ -135,7 +135,7 @@ def test_a_walk_with_javascript_matches_evaluate_and_every_page_passes_axe(
     assert walk(page, server_url, facts, "desktop") == {}
     assert shown(page) == evaluated(seeded_sqlite, WEBINAR_1)
     # JavaScript adds the copy and print buttons; the note stays selectable either way.
-    copy = page.locator("[data-copy-target]")
+    copy = page.locator("[data-copy-target=record-note]")
     expect(copy).to_be_visible()
     copy.click()
     # The status is set when the clipboard's promise settles, after the click has returned.
@@ -156,7 +156,7 @@ def test_a_walk_without_javascript_works_and_the_note_is_selectable(
     note = page.locator("#record-note")
     expect(note).to_be_visible()
     assert "strl § 196" in note.input_value()
-    expect(page.locator("[data-copy-target]")).to_be_hidden()
+    expect(page.locator("[data-copy-target=record-note]")).to_be_hidden()
     context.close()
 
 
