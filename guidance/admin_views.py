@@ -78,20 +78,11 @@ class CaseCheck:
         """What falls short, in the editor's words."""
         if self.error:
             return [f"Saken passer ikke med kontrakten: {self.error}"]
-        lines = []
-        for label, codes in (
-            ("mangler utfall", self.check.missing_outcomes),
-            ("gir utfall som ikke skal være der", self.check.unexpected_outcomes),
-            ("mangler kontakter", self.check.missing_contacts),
-            ("viser kontakter som ikke skal være der", self.check.unexpected_contacts),
-        ):
-            if codes:
-                lines.append(f"{label}: {', '.join(codes)}")
-        return lines
+        return self.check.problems("nb")
 
 
 def contact_slugs(ruleset):
-    return set(rules.CONTACT_SLUGS) | {c.slug for c in ruleset.contacts}
+    return cases.ruleset_contact_slugs(ruleset)
 
 
 def check_cases(ruleset, cases=None):

@@ -748,7 +748,7 @@ class Case(models.Model):
         from . import cases, content  # they read this module
 
         snap = content.snapshot()
-        slugs = [c.slug for c in snap.ruleset.contacts] or rules.CONTACT_SLUGS
+        slugs = cases.ruleset_contact_slugs(snap.ruleset)
         try:
             # The same check a case file gets: the contract's shape, the facts' values, the
             # prompts as text per fact, and no NUL, NaN or deep nesting (security review D10).

@@ -819,17 +819,37 @@ class CheckResult:
             or self.unexpected_contacts
         )
 
-    def problems(self) -> list[str]:
-        lines = []
-        for label, codes in (
-            ("missing outcomes", self.missing_outcomes),
-            ("outcomes that should not be there", self.unexpected_outcomes),
-            ("missing contacts", self.missing_contacts),
-            ("contacts that should not be there", self.unexpected_contacts),
-        ):
-            if codes:
-                lines.append(f"{label}: {', '.join(codes)}")
-        return lines
+    def problems(self, lang: str = "en") -> list[str]:
+        """What falls short, one line per kind, labelled in English or ("nb") bokmål."""
+        found = (
+            self.missing_outcomes,
+            self.unexpected_outcomes,
+            self.missing_contacts,
+            self.unexpected_contacts,
+        )
+        return [
+            f"{label}: {', '.join(codes)}"
+            for label, codes in zip(PROBLEM_LABELS[lang], found, strict=True)
+            if codes
+        ]
+
+
+# The four kinds of shortfall of CheckResult.problems: English for evaluate and the API,
+# bokmål for the admin's case check.
+PROBLEM_LABELS = {
+    "en": (
+        "missing outcomes",
+        "outcomes that should not be there",
+        "missing contacts",
+        "contacts that should not be there",
+    ),
+    "nb": (
+        "mangler utfall",
+        "gir utfall som ikke skal være der",
+        "mangler kontakter",
+        "viser kontakter som ikke skal være der",
+    ),
+}
 
 
 def check_case(ruleset: RuleSet, case: Case) -> CheckResult:
