@@ -55,9 +55,11 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: install Debian's chromium package to run the browser tests"; fi; }
 
+## lint: ruff (lint and format) and mypy with django-stubs (strict for rules.py and content.py)
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 check-migrations: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run

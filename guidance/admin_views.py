@@ -513,7 +513,9 @@ class MultipleFileField(forms.FileField):
 
 
 class CaseFilesForm(forms.Form):
-    files = MultipleFileField(
+    # A declared field is moved into base_fields, so at run time self.files is still the
+    # uploaded files; the stubs see the class attribute only.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="Saksfiler",
         help_text="YAML- eller JSON-filer i kontraktens format, eller en zip med slike filer. "
         "Saker med samme nøkkel (slug) oppdateres, nye opprettes.",

@@ -537,7 +537,7 @@ def contacts(
     (RFC 3339; default now, read in Europe/Oslo time)."""
     now = moment(at)
     ruleset = content.snapshot().ruleset
-    chosen = ruleset.contacts
+    chosen: list[rules.Contact] | tuple[rules.Contact, ...] = ruleset.contacts
     if county is not None:
         try:
             county = rules._normalize_value(rules.FACTS["county"], county, ruleset.counties)

@@ -323,7 +323,7 @@ class ConditionBase(models.Model):
     def values(self):
         return tuple(v.strip() for v in self.value.split(",") if v.strip())
 
-    def as_condition(self):
+    def as_condition(self) -> rules.Condition:
         return rules.Condition(self.fact, self.operator, self.values)
 
     def clean(self):

@@ -50,7 +50,7 @@ class Loader:
     def __init__(self, folder: Path, force: bool):
         self.folder = folder
         self.force = force
-        self.stats = Counter()
+        self.stats: Counter[str] = Counter()
 
     def upsert(self, model, lookup: dict, fields: dict):
         """Create the row, or overwrite it when forced; return (row, written)."""
