@@ -203,7 +203,10 @@ def server_url(seeded_sqlite):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt chromium)")
+        missing = f"Chromium not found at {CHROMIUM}: `make test` installs it (apt chromium)"
+        if os.environ.get("CI"):  # CI runs `make test`, so a missing browser is a broken run
+            pytest.fail(missing)
+        pytest.skip(missing)
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=BROWSER_TIMEOUT_MS)
