@@ -3,9 +3,11 @@ an admin save reaches the guide's content at once."""
 
 import pytest
 from django.contrib.auth.models import Group
+from django.template.loader import get_template
 
 from guidance import content, models
 from tests.admin_pages import form_data, make_editor
+from tests.conftest import ROOT
 
 ADMIN = "/admin/guidance"
 
@@ -252,3 +254,12 @@ def test_a_session_is_ordered_in_the_admin_and_downloads_as_one_case_file(admin_
     )
     assert response["Content-Disposition"] == 'attachment; filename="webinar-avvergingsplikt.yaml"'
     assert response.content.decode().count("session:") == 2
+
+
+def test_every_template_closes_its_blocks_with_named_end_tags():
+    # STYLE.md: {% endblock content %}, so a long template says which block ends where.
+    templates = sorted((ROOT / "templates").rglob("*.html"))
+    unnamed = [str(p.relative_to(ROOT)) for p in templates if "{% endblock %}" in p.read_text()]
+    assert templates and unnamed == []
+    for path in templates:  # and every name matches its block (Django refuses a wrong one)
+        get_template(str(path.relative_to(ROOT / "templates")))
