@@ -263,3 +263,19 @@ def test_every_template_closes_its_blocks_with_named_end_tags():
     assert templates and unnamed == []
     for path in templates:  # and every name matches its block (Django refuses a wrong one)
         get_template(str(path.relative_to(ROOT / "templates")))
+
+
+def test_every_field_an_editor_sees_explains_itself():
+    # STYLE.md: a verbose_name and a help_text written for the editor, on every field.
+    from django.apps import apps
+
+    bare = [
+        f"{model.__name__}.{field.name}"
+        for model in apps.get_app_config("guidance").get_models()
+        if not model.__name__.startswith("Historical")
+        for field in model._meta.get_fields()
+        if field.concrete
+        and not field.auto_created
+        and (not field.help_text or field._verbose_name is None)
+    ]
+    assert bare == []
