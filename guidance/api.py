@@ -248,7 +248,7 @@ def read_json(request):
         raise Problem(415, f"send the body as application/json, not {given}")
     limit = settings.API_MAX_BODY_BYTES
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        length = int(request.headers.get("content-length") or 0)
     except ValueError:
         length = 0
     too_big = f"the body is larger than {limit} bytes"

@@ -74,7 +74,7 @@ class County(models.Model):
     health_region = models.CharField(
         "helseregion",
         max_length=30,
-        choices=HealthRegion.choices,
+        choices=HealthRegion,
         help_text="Det regionale helseforetaket som dekker fylket.",
     )
     needs_review = models.BooleanField(
@@ -118,9 +118,7 @@ class LegalSource(models.Model):
         unique=True,
         help_text="Fast nøkkel som innholdsfilene bruker, for eksempel strl-196. Endres ikke.",
     )
-    law = models.CharField(
-        "lov", max_length=40, choices=Law.choices, help_text="Loven paragrafen står i."
-    )
+    law = models.CharField("lov", max_length=40, choices=Law, help_text="Loven paragrafen står i.")
     section = models.CharField(
         "paragraf",
         max_length=40,
@@ -218,13 +216,13 @@ class Outcome(models.Model):
     kind = models.CharField(
         "type",
         max_length=10,
-        choices=Kind.choices,
+        choices=Kind,
         help_text="Om utfallet er en plikt, en adgang, et forbud eller et råd.",
     )
     section = models.CharField(
         "del av resultatet",
         max_length=20,
-        choices=Section.choices,
+        choices=Section,
         help_text="Hvilken del av resultatsiden utfallet vises i.",
     )
     priority = models.PositiveSmallIntegerField(
@@ -604,7 +602,7 @@ class Contact(models.Model):
     scope = models.CharField(
         "dekningsområde",
         max_length=10,
-        choices=Scope.choices,
+        choices=Scope,
         default=Scope.NATIONAL,
         help_text="Landsdekkende kontakter vises i alle fylker; regionale bare i fylkene valgt "
         "nedenfor.",
@@ -750,7 +748,7 @@ class OpeningHours(models.Model):
     )
     weekday = models.PositiveSmallIntegerField(
         "ukedag",
-        choices=Weekday.choices,
+        choices=Weekday,
         help_text="Én linje per dag tjenesten er åpen. En dag uten linje vises som stengt.",
     )
     opens = models.TimeField("åpner", help_text="Norsk tid, for eksempel 09:00.")
