@@ -5,19 +5,21 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# Every install is pinned by constraints.txt (`make lock` writes it), as the Dockerfile's is.
+CONSTRAINTS := constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Local runs are development runs: DEBUG on unless the caller says otherwise.
 export DEBUG ?= true
 
-.PHONY: run setup install messages test chromium lint check-migrations evaluate checkrules bench bench-load bench-faults bench-fuzz clean
+.PHONY: run setup install messages test chromium lint lock check-migrations evaluate checkrules bench bench-load bench-faults bench-fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PIP) install --quiet -e .
+$(STAMP): pyproject.toml $(CONSTRAINTS) | $(PY)
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e .
 	@test -f .env || { printf '# Local development settings (git-ignored). See README "Production".\nDEBUG=true\n' > .env; echo "wrote .env (DEBUG=true for local development)"; }
 	touch $@
 
@@ -29,9 +31,17 @@ messages: $(STAMP)
 	  else echo "msgfmt is missing: install GNU gettext" >&2; exit 1; fi; }
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 
-$(TEST_STAMP): pyproject.toml $(STAMP)
-	$(PIP) install --quiet -e '.[test]'
+$(TEST_STAMP): pyproject.toml $(CONSTRAINTS) $(STAMP)
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[test]'
 	touch $@
+
+## lock: pin pyproject.toml's dependencies and its test extra, all the way down, in
+## constraints.txt (after adding or changing a dependency). Pins already there are kept;
+## `make lock UPGRADE=1` moves every pin to the newest release the ranges allow.
+lock: | $(PY)
+	$(PIP) install --quiet -c $(CONSTRAINTS) uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+	  --quiet $(if $(UPGRADE),--upgrade) -o $(CONSTRAINTS)
 
 install: $(STAMP)
 
@@ -55,9 +65,11 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: install Debian's chromium package to run the browser tests"; fi; }
 
+## lint: ruff (lint and format) and mypy with django-stubs (strict for rules.py and content.py)
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 check-migrations: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run

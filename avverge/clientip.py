@@ -16,7 +16,7 @@ from django.conf import settings
 def client_ip(request):
     chain = [
         part.strip()
-        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        for part in request.headers.get("x-forwarded-for", "").split(",")
         if part.strip()
     ]
     chain.append(request.META.get("REMOTE_ADDR", ""))

@@ -101,8 +101,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "crispy_forms",
-    "crispy_bootstrap5",
     "simple_history",
     "import_export",
     "axes",
@@ -214,9 +212,6 @@ STORAGES = {
 # Messages travel in a cookie, so the guide never writes a session row.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
-
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # The admin lives at a path chosen per installation, so it is not where scanners look first.
 ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"

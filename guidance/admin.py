@@ -8,6 +8,8 @@ Saving a rule or an outcome runs every training case and the proof over every an
 warns about the cases that now fail and the contract's invariants the change breaks.
 """
 
+from collections.abc import Sequence
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -54,7 +56,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
     heading) whose history shows on this table's history page."""
 
     form = EditorForm
-    history_parts = ()
+    history_parts: Sequence[tuple[type[db.Model], str, str]] = ()
     object_history_template = "admin/guidance/object_history.html"
     object_history_form_template = "admin/guidance/object_history_form.html"
     object_history_list_template = "admin/guidance/object_history_list.html"

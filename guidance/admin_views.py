@@ -78,20 +78,11 @@ class CaseCheck:
         """What falls short, in the editor's words."""
         if self.error:
             return [f"Saken passer ikke med kontrakten: {self.error}"]
-        lines = []
-        for label, codes in (
-            ("mangler utfall", self.check.missing_outcomes),
-            ("gir utfall som ikke skal være der", self.check.unexpected_outcomes),
-            ("mangler kontakter", self.check.missing_contacts),
-            ("viser kontakter som ikke skal være der", self.check.unexpected_contacts),
-        ):
-            if codes:
-                lines.append(f"{label}: {', '.join(codes)}")
-        return lines
+        return self.check.problems("nb")
 
 
 def contact_slugs(ruleset):
-    return set(rules.CONTACT_SLUGS) | {c.slug for c in ruleset.contacts}
+    return cases.ruleset_contact_slugs(ruleset)
 
 
 def check_cases(ruleset, cases=None):
@@ -522,7 +513,9 @@ class MultipleFileField(forms.FileField):
 
 
 class CaseFilesForm(forms.Form):
-    files = MultipleFileField(
+    # A declared field is moved into base_fields, so at run time self.files is still the
+    # uploaded files; the stubs see the class attribute only.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="Saksfiler",
         help_text="YAML- eller JSON-filer i kontraktens format, eller en zip med slike filer. "
         "Saker med samme nøkkel (slug) oppdateres, nye opprettes.",

@@ -3,7 +3,7 @@ intranets that want the guidance where clinicians already work.
 
 Every call is read-only and stateless: no login, nothing written to the database, no request
 body or fact in any log line. Facts and case files are checked by the code `manage.py evaluate`
-uses (``rules.normalize_facts``, ``evaluate.case_from_doc``), so a bad fact gets the same words
+uses (``rules.normalize_facts``, ``cases.case_of``), so a bad fact gets the same words
 here as there; the result adds what the result page shows (bodies, Lovdata links, contacts'
 hours and whether they are open, the record note) through the page's own functions.
 
@@ -32,9 +32,8 @@ from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.throttling import AnonRateThrottle, BaseThrottle
 
-from . import content, rules, views
+from . import cases, content, rules, views
 from .forms import Walk
-from .management.commands.evaluate import case_from_doc, contact_slugs
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +142,7 @@ class ContractAPI(NinjaAPI):
         counties = sorted(number for number, _ in snap.counties)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Facts"] = facts_schema(counties)
-        components["CaseFile"] = case_schema(contact_slugs(snap.ruleset))
+        components["CaseFile"] = case_schema(cases.ruleset_contact_slugs(snap.ruleset))
         # Optional query parameters as clients send them: a string, or left out.
         parameters = {
             "county": {"type": "string", "enum": counties},
@@ -249,7 +248,7 @@ def read_json(request):
         raise Problem(415, f"send the body as application/json, not {given}")
     limit = settings.API_MAX_BODY_BYTES
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        length = int(request.headers.get("content-length") or 0)
     except ValueError:
         length = 0
     too_big = f"the body is larger than {limit} bytes"
@@ -512,8 +511,8 @@ def check(request):
     doc = read_json(request)
     ruleset = content.snapshot().ruleset
     try:
-        case = case_from_doc(doc, ruleset, contact_slugs(ruleset))
-    except rules.CaseError as e:
+        case = cases.case_of(doc, cases.ruleset_contact_slugs(ruleset), ruleset.counties)
+    except cases.CaseFileError as e:
         detail = str(e)
         message = detail.removeprefix(f"{e.key}: ") if e.key else detail
         raise Problem(400, detail, [(e.key or "", pointer(e.key), message)]) from None
@@ -543,7 +542,7 @@ def contacts(
     (RFC 3339; default now, read in Europe/Oslo time)."""
     now = moment(at)
     ruleset = content.snapshot().ruleset
-    chosen = ruleset.contacts
+    chosen: list[rules.Contact] | tuple[rules.Contact, ...] = ruleset.contacts
     if county is not None:
         try:
             county = rules._normalize_value(rules.FACTS["county"], county, ruleset.counties)
@@ -665,7 +664,7 @@ def facts_schema(counties):
 
 
 def case_schema(slugs):
-    """What ``evaluate.case_from_doc`` accepts: a case file (CONTRACT.md section 4)."""
+    """What ``cases.case_of`` accepts: a case file (CONTRACT.md section 4)."""
 
     def expectation(known):
         codes = {"type": "array", "items": {"enum": list(known)}}
@@ -676,7 +675,18 @@ def case_schema(slugs):
         }
         return {"anyOf": [block, {"type": "null"}]}
 
-    text = {"description": "Shown as text."}
+    text = {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "Shown as text."}
+    prompts = {
+        "anyOf": [
+            {
+                "type": "object",
+                "properties": {fact: {"type": "string"} for fact in rules.FACTS},
+                "additionalProperties": False,
+            },
+            {"type": "null"},
+        ],
+        "description": "Discussion prompts for trainers, by fact.",
+    }
     return {
         "title": "CaseFile",
         "type": "object",
@@ -687,7 +697,7 @@ def case_schema(slugs):
             "summary": text,
             "title_en": text,
             "summary_en": text,
-            "prompts": {"description": "Discussion prompts for trainers."},
+            "prompts": prompts,
             "facts": {"$ref": "#/components/schemas/Facts"},
             "expect": {
                 "anyOf": [

@@ -6,6 +6,11 @@ and creates or updates cases by slug. A session travels the same way: ``export_s
 its cases in order, each with a ``session: {slug, title, order}`` key that the import reads.
 ``export_many`` and ``import_files`` are the same for a set of cases and for uploaded files, so
 an admin action needs only call them.
+
+One path in, for every reader (evaluate, checkrules, loadcases, the seed, the admin's import,
+the API): ``read_files`` reads (YAML with one or more documents, JSON, zips of them, within
+the bounds below), ``check_document`` checks against ``known_contact_slugs`` and the counties,
+and ``case_fields`` is the one copy from a document to a ``Case`` row.
 """
 
 import contextlib
@@ -32,7 +37,12 @@ WIDTH = 80
 
 
 class CaseFileError(ValueError):
-    """A case file does not fit the contract; the message names the file and the key."""
+    """A case file does not fit the contract; the message names the file and the key, and
+    ``key`` holds the key alone ("facts.county"; None for the file or the whole document)."""
+
+    def __init__(self, message, key=None):
+        super().__init__(message)
+        self.key = key
 
 
 # ---------------------------------------------------------------------------------------------
@@ -252,20 +262,36 @@ def parse_documents(text, name):
     return docs
 
 
-def read_documents(text, name):
-    """Parse and check every case document in ``text``; ``name`` (the file) heads any error."""
+def known_contact_slugs(table_slugs=()):
+    """The contact slugs a case's expect block may name: the contract's stable keys
+    (CONTRACT.md section 3), which a case file may always name, and any the contact table
+    adds. The one rule for every reader (evaluate, checkrules, loadcases, seed, the admin, the
+    API): a contract slug whose row was deleted is then a failing check, not a broken file."""
+    return tuple(dict.fromkeys([*rules.CONTACT_SLUGS, *table_slugs]))
+
+
+def ruleset_contact_slugs(ruleset):
+    """``known_contact_slugs`` for the contacts of a loaded rule set."""
+    return known_contact_slugs(c.slug for c in ruleset.contacts)
+
+
+def read_documents(text, name, contact_slugs=None, counties=None):
+    """Parse and check every case document in ``text``; ``name`` (the file) heads any error.
+    Without ``contact_slugs`` and ``counties``, the content in the database is the reference."""
     try:
         docs = parse_documents(text, name)
     except CaseFileError as e:
         message = str(e)
         raise CaseFileError(message if message.startswith(name) else f"{name}: {e}") from None
-    snap = content.snapshot()
-    slugs = [c.slug for c in snap.ruleset.contacts] or rules.CONTACT_SLUGS
+    if contact_slugs is None or counties is None:
+        snap = content.snapshot()
+        contact_slugs = ruleset_contact_slugs(snap.ruleset)
+        counties = snap.ruleset.counties
     checked = []
     for i, doc in enumerate(docs, 1):
         where = name if len(docs) == 1 else f"{name} (document {i})"
         try:
-            checked.append(check_document(doc, slugs, snap.ruleset.counties))
+            checked.append(check_document(doc, contact_slugs, counties))
         except CaseFileError as e:
             raise CaseFileError(f"{where}: {e}") from None
     return checked
@@ -277,24 +303,51 @@ def check_document(doc, contact_slugs, counties):
         case = rules.parse_case(doc, contact_slugs)
         rules.normalize_facts(case.facts, counties)
     except rules.CaseError as e:
-        raise CaseFileError(str(e)) from None
+        raise CaseFileError(str(e), key=e.key) from None
     except rules.FactError as e:
-        raise CaseFileError(f"facts.{e.key}: {e.message}") from None
+        raise CaseFileError(f"facts.{e.key}: {e.message}", key=f"facts.{e.key}") from None
     for key in TEXT_KEYS:
-        if key in doc and not isinstance(doc[key], str):
-            raise CaseFileError(f"{key}: expected text")
+        if doc.get(key) is not None and not isinstance(doc[key], str):  # empty is left out
+            raise CaseFileError(f"{key}: expected text", key=key)
     checked = {**doc, "facts": tidy_facts(doc["facts"])}
     for key in ("prompts", "prompts_en"):
-        prompts = doc.get(key) or {}
+        prompts = {} if doc.get(key) is None else doc[key]
         if not isinstance(prompts, dict):
-            raise CaseFileError(f"{key}: expected a mapping of fact names to discussion questions")
+            raise CaseFileError(
+                f"{key}: expected a mapping of fact names to discussion questions", key=key
+            )
         for fact, prompt in prompts.items():
             if fact not in rules.FACTS:
-                raise CaseFileError(f"{key}.{fact}: unknown fact; expected one of the facts")
+                raise CaseFileError(
+                    f"{key}.{fact}: unknown fact; expected one of the facts", key=f"{key}.{fact}"
+                )
             if not isinstance(prompt, str):
-                raise CaseFileError(f"{key}.{fact}: expected a question as text")
+                raise CaseFileError(
+                    f"{key}.{fact}: expected a question as text", key=f"{key}.{fact}"
+                )
         checked[key] = prompts
     return checked
+
+
+def case_of(doc, contact_slugs, counties):
+    """A checked document as the engine's ``rules.Case`` (for evaluate, checkrules and the
+    API), or CaseFileError naming the key: the same check ``loadcases`` and the seed make."""
+    return rules.parse_case(check_document(doc, contact_slugs, counties), contact_slugs)
+
+
+def case_fields(doc):
+    """The Case fields a checked document gives, by name: the one copy from a case file to a
+    row, for ``save_documents`` and the seed. Texts are trimmed as the seed's stories are."""
+    return {
+        "title": (doc.get("title") or doc["slug"]).strip(),
+        "title_en": (doc.get("title_en") or "").strip(),
+        "summary": (doc.get("summary") or "").strip(),
+        "summary_en": (doc.get("summary_en") or "").strip(),
+        "facts": doc["facts"],
+        "expect": doc.get("expect"),
+        "prompts": doc.get("prompts") or {},
+        "prompts_en": doc.get("prompts_en") or {},
+    }
 
 
 def save_documents(docs, name="case files"):
@@ -309,15 +362,8 @@ def save_documents(docs, name="case files"):
             case = models.Case.objects.filter(slug=doc["slug"]).first()
             created = case is None
             case = case or models.Case(slug=doc["slug"])
-            # Copied by name, as the seed does; the story is trimmed like seeded stories.
-            case.title = (doc.get("title") or doc["slug"]).strip()
-            case.title_en = (doc.get("title_en") or "").strip()
-            case.summary = (doc.get("summary") or "").strip()
-            case.summary_en = (doc.get("summary_en") or "").strip()
-            case.facts = doc["facts"]
-            case.expect = doc.get("expect")
-            case.prompts = doc.get("prompts") or {}
-            case.prompts_en = doc.get("prompts_en") or {}
+            for field, value in case_fields(doc).items():
+                setattr(case, field, value)
             try:
                 case.full_clean()
             except ValidationError as e:
@@ -348,73 +394,101 @@ def place_in_sessions(placed):
         )
 
 
+def read_files(sources, contact_slugs=None, counties=None):
+    """The one reader of case files, for every command, the seed and the admin's import.
+
+    ``sources`` are paths or uploaded files (objects with ``name`` and ``read()``, such as
+    Django's UploadedFile): YAML with one or more documents (as ``dumpcases`` writes), JSON, or
+    a zip of them. Every case in every file is checked (``check_document``) against
+    ``contact_slugs`` and ``counties`` (by default the content in the database) before any is
+    returned; CaseFileError in one line naming the file and the key otherwise.
+    """
+    if contact_slugs is None or counties is None:
+        snap = content.snapshot()
+        contact_slugs, counties = ruleset_contact_slugs(snap.ruleset), snap.ruleset.counties
+    docs = []
+    for source in sources:
+        name, data = _read_source(source)
+        if name.lower().endswith(".zip"):
+            docs += _read_zip(data, name, contact_slugs, counties)
+        else:
+            docs += read_documents(_text(data, name), name, contact_slugs, counties)
+        if len(docs) > MAX_DOCUMENTS:
+            raise CaseFileError(f"{name}: more than {MAX_DOCUMENTS} cases in all")
+    return docs
+
+
+def _read_source(source):
+    """(name, bytes) of a path or an upload, reading no more than the bounds allow."""
+    if isinstance(source, (str, Path)):
+        name = str(source)
+        limit = MAX_ZIP_BYTES if name.lower().endswith(".zip") else MAX_FILE_BYTES
+        try:
+            with open(source, "rb") as f:
+                data = f.read(limit + 1)
+        except FileNotFoundError:
+            raise CaseFileError(f"{name}: file not found") from None
+        except OSError as e:
+            raise CaseFileError(f"{name}: cannot read the file ({e})") from None
+    else:
+        name = source.name
+        limit = MAX_ZIP_BYTES if name.lower().endswith(".zip") else MAX_FILE_BYTES
+        data = source.read(limit + 1)
+    if len(data) > limit:
+        if limit == MAX_ZIP_BYTES:
+            raise CaseFileError(f"{name}: larger than {MAX_ZIP_BYTES // (1024 * 1024)} MB")
+        raise CaseFileError(f"{name}: larger than {MAX_FILE_BYTES // 1024} KB")
+    return name, data
+
+
 def read_file(path):
     """The text of a case file, or CaseFileError naming it."""
-    try:
-        if Path(path).stat().st_size > MAX_FILE_BYTES:
-            raise CaseFileError(f"{path}: larger than {MAX_FILE_BYTES // 1024} KB")
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CaseFileError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise CaseFileError(f"{path}: cannot read the file ({e})") from None
+    name, data = _read_source(path)
+    return _text(data, name)
 
 
 def import_cases(source, name=None):
     """Import the cases in ``source``: a Path to a case file, or the text of one."""
     if isinstance(source, Path):
-        name, source = name or str(source), read_file(source)
+        name = name or str(source)
+        return save_documents(read_files([source]), name)
     name = name or "case file"
     return save_documents(read_documents(source, name), name)
 
 
 def import_files(files):
-    """For an admin action: import uploaded files (objects with ``name`` and ``read()``, such
-    as Django's UploadedFile): YAML, JSON, or zips of them. Every case in every file is checked
-    before any is saved. Returns [(case, created)]."""
-    files, docs = list(files), []
-    for upload in files:
-        if upload.name.lower().endswith(".zip"):
-            docs += _read_zip(upload)
-        else:
-            data = upload.read(MAX_FILE_BYTES + 1)
-            if len(data) > MAX_FILE_BYTES:
-                raise CaseFileError(f"{upload.name}: larger than {MAX_FILE_BYTES // 1024} KB")
-            docs += read_documents(_text(data, upload.name), upload.name)
-        if len(docs) > MAX_DOCUMENTS:
-            raise CaseFileError(f"{upload.name}: more than {MAX_DOCUMENTS} cases in all")
-    return save_documents(docs, ", ".join(f.name for f in files) or "case files")
+    """For an admin action and ``loadcases``: import case files (``read_files``); every case
+    in every file is checked before any is saved. Returns [(case, created)]."""
+    files = list(files)
+    names = ", ".join(str(getattr(f, "name", f)) for f in files) or "case files"
+    return save_documents(read_files(files), names)
 
 
-def _read_zip(upload):
-    """The case documents in an uploaded zip, reading no more than MAX_ZIP_BYTES in all, so a
-    zip bomb is refused after a few megabytes whatever its directory claims."""
-    data = upload.read(MAX_ZIP_BYTES + 1)
-    if len(data) > MAX_ZIP_BYTES:
-        raise CaseFileError(f"{upload.name}: larger than {MAX_ZIP_BYTES // (1024 * 1024)} MB")
+def _read_zip(data, zip_name, contact_slugs, counties):
+    """The case documents in a zip's bytes (at most MAX_ZIP_BYTES, read by the caller),
+    reading no more than MAX_ZIP_BYTES unpacked in all, so a zip bomb is refused after a few
+    megabytes whatever its directory claims."""
     try:
         bundle = zipfile.ZipFile(io.BytesIO(data))
         infos = [i for i in bundle.infolist() if i.filename.endswith((".yaml", ".yml", ".json"))]
         if len(infos) > MAX_ZIP_MEMBERS:
-            raise CaseFileError(f"{upload.name}: more than {MAX_ZIP_MEMBERS} files")
+            raise CaseFileError(f"{zip_name}: more than {MAX_ZIP_MEMBERS} files")
         limit = MAX_ZIP_BYTES // 2**20
         if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:  # as the zip declares; read below
-            raise CaseFileError(f"{upload.name}: more than {limit} MB unpacked")
+            raise CaseFileError(f"{zip_name}: more than {limit} MB unpacked")
         docs, left = [], MAX_ZIP_BYTES
         for info in sorted(infos, key=lambda i: i.filename):
-            name = f"{upload.name}:{info.filename}"
+            name = f"{zip_name}:{info.filename}"
             with bundle.open(info) as member:
                 raw = member.read(min(left, MAX_FILE_BYTES) + 1)
             if len(raw) > MAX_FILE_BYTES:
                 raise CaseFileError(f"{name}: larger than {MAX_FILE_BYTES // 1024} KB")
             left -= len(raw)
             if left < 0:
-                raise CaseFileError(
-                    f"{upload.name}: more than {MAX_ZIP_BYTES // 2**20} MB unpacked"
-                )
-            docs += read_documents(_text(raw, info.filename), name)
+                raise CaseFileError(f"{zip_name}: more than {limit} MB unpacked")
+            docs += read_documents(_text(raw, info.filename), name, contact_slugs, counties)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError):
-        raise CaseFileError(f"{upload.name}: not a zip file that can be read") from None
+        raise CaseFileError(f"{zip_name}: not a zip file that can be read") from None
     return docs
 
 

@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 
 from django.db import DatabaseError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from . import models, rules
 
@@ -32,7 +32,7 @@ class Snapshot:
     questions: tuple[rules.Question, ...]
     counties: tuple[tuple[str, str], ...]  # (number, name)
 
-    def question(self, key):
+    def question(self, key: str) -> rules.Question | None:
         return next((q for q in self.questions if q.key == key), None)
 
 
@@ -47,7 +47,7 @@ class ContentBroken(Exception):
     """The content does not compile and there is no earlier content to serve instead."""
 
 
-def current_version():
+def current_version() -> str | None:
     token = models.ContentVersion.objects.filter(pk=1).values_list("token", flat=True).first()
     return str(token) if token else None
 
@@ -148,7 +148,7 @@ def load_questions() -> tuple[rules.Question, ...]:
     )
 
 
-def contact_queryset():
+def contact_queryset() -> QuerySet[models.Contact]:
     return models.Contact.objects.prefetch_related(
         Prefetch("categories", queryset=models.ContactCategory.objects.only("slug")),
         Prefetch("counties", queryset=models.County.objects.only("number")),

@@ -74,7 +74,7 @@ class County(models.Model):
     health_region = models.CharField(
         "helseregion",
         max_length=30,
-        choices=HealthRegion.choices,
+        choices=HealthRegion,
         help_text="Det regionale helseforetaket som dekker fylket.",
     )
     needs_review = models.BooleanField(
@@ -118,14 +118,20 @@ class LegalSource(models.Model):
         unique=True,
         help_text="Fast nøkkel som innholdsfilene bruker, for eksempel strl-196. Endres ikke.",
     )
-    law = models.CharField("lov", max_length=40, choices=Law.choices)
+    law = models.CharField("lov", max_length=40, choices=Law, help_text="Loven paragrafen står i.")
     section = models.CharField(
         "paragraf",
         max_length=40,
         help_text="Paragrafen slik den siteres, for eksempel «§ 196» eller «§§ 6–7».",
     )
-    title_nb = models.CharField("kort tittel (bokmål)", max_length=200)
-    title_en = models.CharField("kort tittel (engelsk)", max_length=200)
+    title_nb = models.CharField(
+        "kort tittel (bokmål)",
+        max_length=200,
+        help_text="Hva paragrafen handler om, med få ord, slik den vises ved henvisningen.",
+    )
+    title_en = models.CharField(
+        "kort tittel (engelsk)", max_length=200, help_text="Den korte tittelen på engelsk."
+    )
     url = models.URLField(
         "Lovdata-adresse",
         max_length=300,
@@ -166,8 +172,10 @@ class ContactCategory(models.Model):
         help_text="Fast nøkkel, for eksempel child-protection. Utfall peker på kategorier, "
         "og kontakter hører til kategorier.",
     )
-    name_nb = models.CharField("navn (bokmål)", max_length=100)
-    name_en = models.CharField("navn (engelsk)", max_length=100)
+    name_nb = models.CharField(
+        "navn (bokmål)", max_length=100, help_text="Navnet redaktørene ser når de velger kategori."
+    )
+    name_en = models.CharField("navn (engelsk)", max_length=100, help_text="Navnet på engelsk.")
 
     history = HistoricalRecords()
 
@@ -208,13 +216,13 @@ class Outcome(models.Model):
     kind = models.CharField(
         "type",
         max_length=10,
-        choices=Kind.choices,
+        choices=Kind,
         help_text="Om utfallet er en plikt, en adgang, et forbud eller et råd.",
     )
     section = models.CharField(
         "del av resultatet",
         max_length=20,
-        choices=Section.choices,
+        choices=Section,
         help_text="Hvilken del av resultatsiden utfallet vises i.",
     )
     priority = models.PositiveSmallIntegerField(
@@ -222,12 +230,20 @@ class Outcome(models.Model):
         default=100,
         help_text="Lavere tall vises først innenfor samme del av resultatet.",
     )
-    title_nb = models.CharField("tittel (bokmål)", max_length=200)
-    title_en = models.CharField("tittel (engelsk)", max_length=200)
+    title_nb = models.CharField(
+        "tittel (bokmål)",
+        max_length=200,
+        help_text="Overskriften helsepersonellet ser over utfallet på resultatsiden.",
+    )
+    title_en = models.CharField(
+        "tittel (engelsk)", max_length=200, help_text="Overskriften på engelsk."
+    )
     body_nb = models.TextField(
         "tekst (bokmål)", help_text="Hva helsepersonellet skal gjøre, med egne ord."
     )
-    body_en = models.TextField("tekst (engelsk)")
+    body_en = models.TextField(
+        "tekst (engelsk)", help_text="Den samme teksten på engelsk, med samme innhold."
+    )
     now_nb = models.CharField(
         "«Gjør dette nå»-linje (bokmål)",
         max_length=200,
@@ -339,6 +355,8 @@ class ConditionBase(models.Model):
         "operator",
         max_length=20,
         choices=[(op, label) for op, (label, _, _) in rules.OPERATORS.items()],
+        help_text="Hvordan svaret sammenlignes med verdien (equals, is one of, contains …). "
+        "Ja/nei-svar testes med «is true» eller «is false», uten verdi.",
     )
     value = models.CharField(
         "verdi",
@@ -358,7 +376,7 @@ class ConditionBase(models.Model):
     def values(self):
         return tuple(v.strip() for v in self.value.split(",") if v.strip())
 
-    def as_condition(self):
+    def as_condition(self) -> rules.Condition:
         return rules.Condition(self.fact, self.operator, self.values)
 
     def clean(self):
@@ -515,7 +533,11 @@ class Rule(models.Model):
 
 class RuleCondition(ConditionBase):
     rule = models.ForeignKey(
-        Rule, on_delete=models.CASCADE, related_name="conditions", verbose_name="regel"
+        Rule,
+        on_delete=models.CASCADE,
+        related_name="conditions",
+        verbose_name="regel",
+        help_text="Regelen betingelsen hører til. Alle betingelsene må holde for at den slår til.",
     )
 
     history = HistoricalRecords()
@@ -549,14 +571,22 @@ class Question(models.Model):
         "vises av et svar på samme side, kommer på en egen side etter. Uten emne får "
         "spørsmålet en side for seg selv.",
     )
-    text_nb = models.CharField("spørsmål (bokmål)", max_length=300)
-    text_en = models.CharField("spørsmål (engelsk)", max_length=300)
+    text_nb = models.CharField(
+        "spørsmål (bokmål)",
+        max_length=300,
+        help_text="Spørsmålet slik helsepersonellet leser det: kort, og uten juridiske ord.",
+    )
+    text_en = models.CharField(
+        "spørsmål (engelsk)", max_length=300, help_text="Spørsmålet på engelsk."
+    )
     help_nb = models.TextField(
         "forklaring (bokmål)",
         blank=True,
         help_text="Kort forklaring av ord som trenger det, gjerne med et eksempel.",
     )
-    help_en = models.TextField("forklaring (engelsk)", blank=True)
+    help_en = models.TextField(
+        "forklaring (engelsk)", blank=True, help_text="Forklaringen på engelsk."
+    )
 
     history = HistoricalRecords()
 
@@ -571,7 +601,11 @@ class Question(models.Model):
 
 class QuestionCondition(ConditionBase):
     question = models.ForeignKey(
-        Question, on_delete=models.CASCADE, related_name="conditions", verbose_name="spørsmål"
+        Question,
+        on_delete=models.CASCADE,
+        related_name="conditions",
+        verbose_name="spørsmål",
+        help_text="Spørsmålet som bare stilles når alle betingelsene holder.",
     )
 
     history = HistoricalRecords()
@@ -584,18 +618,33 @@ class QuestionCondition(ConditionBase):
 
 class QuestionOption(models.Model):
     question = models.ForeignKey(
-        Question, on_delete=models.CASCADE, related_name="options", verbose_name="spørsmål"
+        Question,
+        on_delete=models.CASCADE,
+        related_name="options",
+        verbose_name="spørsmål",
+        help_text="Spørsmålet svaret kan gis på.",
     )
     value = models.CharField(
         "verdi",
         max_length=40,
         help_text="Verdien fra kontrakten (for ja/nei-spørsmål: true eller false).",
     )
-    label_nb = models.CharField("svar (bokmål)", max_length=200)
-    label_en = models.CharField("svar (engelsk)", max_length=200)
-    help_nb = models.CharField("forklaring (bokmål)", max_length=400, blank=True)
-    help_en = models.CharField("forklaring (engelsk)", max_length=400, blank=True)
-    order = models.PositiveSmallIntegerField("rekkefølge", default=0)
+    label_nb = models.CharField(
+        "svar (bokmål)", max_length=200, help_text="Svaret slik det står ved avkrysningen."
+    )
+    label_en = models.CharField("svar (engelsk)", max_length=200, help_text="Svaret på engelsk.")
+    help_nb = models.CharField(
+        "forklaring (bokmål)",
+        max_length=400,
+        blank=True,
+        help_text="Kort tekst under svaret når det trenger en forklaring eller et eksempel.",
+    )
+    help_en = models.CharField(
+        "forklaring (engelsk)", max_length=400, blank=True, help_text="Forklaringen på engelsk."
+    )
+    order = models.PositiveSmallIntegerField(
+        "rekkefølge", default=0, help_text="Svarene vises i stigende rekkefølge."
+    )
 
     history = HistoricalRecords()
 
@@ -634,12 +683,18 @@ class Contact(models.Model):
         unique=True,
         help_text="Fast nøkkel fra kontrakten, for eksempel rosa. Endres ikke.",
     )
-    name_nb = models.CharField("navn (bokmål)", max_length=200)
-    name_en = models.CharField("navn (engelsk)", max_length=200)
+    name_nb = models.CharField(
+        "navn (bokmål)", max_length=200, help_text="Tjenestens navn slik den selv skriver det."
+    )
+    name_en = models.CharField(
+        "navn (engelsk)", max_length=200, help_text="Navnet på engelsk, slik tjenesten bruker det."
+    )
     description_nb = models.TextField(
         "beskrivelse (bokmål)", help_text="Hva tjenesten gjør og når helsepersonell bør ringe."
     )
-    description_en = models.TextField("beskrivelse (engelsk)")
+    description_en = models.TextField(
+        "beskrivelse (engelsk)", help_text="Den samme beskrivelsen på engelsk."
+    )
     categories = models.ManyToManyField(
         ContactCategory,
         related_name="contacts",
@@ -649,7 +704,7 @@ class Contact(models.Model):
     scope = models.CharField(
         "dekningsområde",
         max_length=10,
-        choices=Scope.choices,
+        choices=Scope,
         default=Scope.NATIONAL,
         help_text="Landsdekkende kontakter vises i alle fylker; regionale bare i fylkene valgt "
         "nedenfor.",
@@ -667,9 +722,23 @@ class Contact(models.Model):
         blank=True,
         help_text="For eksempel «Voksne over 18 år, pårørende og fagfolk».",
     )
-    serves_en = models.CharField("hvem tjenesten er for (engelsk)", max_length=300, blank=True)
-    website = models.URLField("nettside", max_length=300, blank=True)
-    email = models.EmailField("e-post", blank=True)
+    serves_en = models.CharField(
+        "hvem tjenesten er for (engelsk)",
+        max_length=300,
+        blank=True,
+        help_text="Det samme på engelsk.",
+    )
+    website = models.URLField(
+        "nettside",
+        max_length=300,
+        blank=True,
+        help_text="Hele adressen, med https://. Vises som lenke på kontaktkortet.",
+    )
+    email = models.EmailField(
+        "e-post",
+        blank=True,
+        help_text="Bare en adresse tjenesten selv oppgir for henvendelser fra helsepersonell.",
+    )
     always_open = models.BooleanField(
         "døgnåpen",
         default=False,
@@ -682,7 +751,12 @@ class Contact(models.Model):
         blank=True,
         help_text="For eksempel åpningstid for chat, eller at tiden varierer lokalt.",
     )
-    hours_note_en = models.CharField("merknad om åpningstid (engelsk)", max_length=300, blank=True)
+    hours_note_en = models.CharField(
+        "merknad om åpningstid (engelsk)",
+        max_length=300,
+        blank=True,
+        help_text="Merknaden på engelsk.",
+    )
     order = models.PositiveSmallIntegerField(
         "rekkefølge", default=100, help_text="Lavere tall vises først innenfor en kategori."
     )
@@ -714,15 +788,29 @@ class Contact(models.Model):
 
 class ContactPhone(models.Model):
     contact = models.ForeignKey(
-        Contact, on_delete=models.CASCADE, related_name="phones", verbose_name="kontakt"
+        Contact,
+        on_delete=models.CASCADE,
+        related_name="phones",
+        verbose_name="kontakt",
+        help_text="Tjenesten nummeret går til.",
     )
     number = models.CharField(
         "telefonnummer",
         max_length=30,
         help_text="Slik det skal vises, for eksempel «22 33 11 60» eller «+47 22 58 60 00».",
     )
-    label_nb = models.CharField("hva nummeret er (bokmål)", max_length=100, blank=True)
-    label_en = models.CharField("hva nummeret er (engelsk)", max_length=100, blank=True)
+    label_nb = models.CharField(
+        "hva nummeret er (bokmål)",
+        max_length=100,
+        blank=True,
+        help_text="Når tjenesten har flere numre, for eksempel «Vakttelefon» eller «Sentralbord».",
+    )
+    label_en = models.CharField(
+        "hva nummeret er (engelsk)",
+        max_length=100,
+        blank=True,
+        help_text="Det samme på engelsk.",
+    )
     order = models.PositiveSmallIntegerField(
         "rekkefølge", default=0, help_text="Det første nummeret er hovednummeret."
     )
@@ -754,9 +842,17 @@ class Weekday(models.IntegerChoices):
 
 class OpeningHours(models.Model):
     contact = models.ForeignKey(
-        Contact, on_delete=models.CASCADE, related_name="hours", verbose_name="kontakt"
+        Contact,
+        on_delete=models.CASCADE,
+        related_name="hours",
+        verbose_name="kontakt",
+        help_text="Tjenesten som har denne åpningstiden.",
     )
-    weekday = models.PositiveSmallIntegerField("ukedag", choices=Weekday.choices)
+    weekday = models.PositiveSmallIntegerField(
+        "ukedag",
+        choices=Weekday,
+        help_text="Én linje per dag tjenesten er åpen. En dag uten linje vises som stengt.",
+    )
     opens = models.TimeField("åpner", help_text="Norsk tid, for eksempel 09:00.")
     closes = models.TimeField("stenger", help_text="Norsk tid, for eksempel 15:00.")
 
@@ -787,13 +883,25 @@ class Case(models.Model):
     """A training case: a story with the facts a clinician would answer, and what the rule
     table must give for them. Invented people only; never a real patient."""
 
-    slug = models.SlugField("nøkkel", max_length=80, unique=True)
-    title = models.CharField("tittel (bokmål)", max_length=200)
-    title_en = models.CharField("tittel (engelsk)", max_length=200, blank=True)
+    slug = models.SlugField(
+        "nøkkel",
+        max_length=80,
+        unique=True,
+        help_text="Fast nøkkel for saken i adressen og i saksfiler, for eksempel "
+        "«webinar-1-gravid-kvinne». Små bokstaver, tall og bindestrek.",
+    )
+    title = models.CharField(
+        "tittel (bokmål)", max_length=200, help_text="Navnet kursholderne ser i kursbiblioteket."
+    )
+    title_en = models.CharField(
+        "tittel (engelsk)", max_length=200, blank=True, help_text="Tittelen på engelsk."
+    )
     summary = models.TextField(
         "fortelling (bokmål)", blank=True, help_text="Historien en kursholder forteller."
     )
-    summary_en = models.TextField("fortelling (engelsk)", blank=True)
+    summary_en = models.TextField(
+        "fortelling (engelsk)", blank=True, help_text="Den samme historien på engelsk."
+    )
     facts = models.JSONField(
         "fakta",
         help_text="Svarene i saken, med kontraktens navn og verdier "
@@ -850,7 +958,7 @@ class Case(models.Model):
         from . import cases, content  # they read this module
 
         snap = content.snapshot()
-        slugs = [c.slug for c in snap.ruleset.contacts] or rules.CONTACT_SLUGS
+        slugs = cases.ruleset_contact_slugs(snap.ruleset)
         try:
             # The same check a case file gets: the contract's shape, the facts' values, the
             # prompts as text per fact, and no NUL, NaN or deep nesting (security review D10).
@@ -892,10 +1000,18 @@ class SessionCase(models.Model):
     """One case in a session, at its place in the order."""
 
     session = models.ForeignKey(
-        Session, models.CASCADE, related_name="items", verbose_name="kursøkt"
+        Session,
+        models.CASCADE,
+        related_name="items",
+        verbose_name="kursøkt",
+        help_text="Økten saken er med i.",
     )
     case = models.ForeignKey(
-        Case, models.CASCADE, related_name="session_items", verbose_name="kurssak"
+        Case,
+        models.CASCADE,
+        related_name="session_items",
+        verbose_name="kurssak",
+        help_text="Saken fra kursbiblioteket. Den samme saken kan være med i flere økter.",
     )
     order = models.PositiveIntegerField(
         "rekkefølge", default=1, help_text="Sakene presenteres fra lavest til høyest tall."
@@ -921,8 +1037,12 @@ class ContentVersion(models.Model):
     all servers. Written only by the signals in ``guidance.signals``.
     """
 
-    token = models.UUIDField("versjon")
-    changed_at = models.DateTimeField("endret", auto_now=True)
+    token = models.UUIDField(
+        "versjon", help_text="Skiftes automatisk ved hver endring i innholdet. Rediger ikke."
+    )
+    changed_at = models.DateTimeField(
+        "endret", auto_now=True, help_text="Når innholdet sist ble endret."
+    )
 
     class Meta:
         verbose_name = "innholdsversjon"

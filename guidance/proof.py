@@ -208,7 +208,7 @@ def enumerate_part(part: _Part, ruleset, questions, counties):
                 "other answers"
             )
 
-    conditions = {}
+    conditions: dict[str, list[rules.Condition]] = {}
     for rule in part.rules:
         for c in rule.whole_case:
             conditions.setdefault(c.fact, []).append(c)
@@ -252,7 +252,7 @@ def enumerate_part(part: _Part, ruleset, questions, counties):
         choices = list(itertools.product(*per_concern_values))
         offered = {o.value for o in q_concerns.options}
         concern_values = [c for c in rules.CONCERNS if c in offered]
-        masks_of = {}
+        masks_of: dict[str, list[tuple[int, tuple[Any, ...]]]] = {}
         for c in concern_values:
             masks_of[c] = []
             for values in choices:
@@ -507,7 +507,7 @@ def prove(
     given_codes = set().union(*(key[0] for p in parts for key in p.given))
     reduced_parts = []
     for part in parts:
-        reduced = {}
+        reduced: dict[tuple[Any, ...], Any] = {}
         for (codes, categories, observed), example in part.given.items():
             reduced.setdefault((codes & read, categories, observed), example)
         reduced_parts.append(list(reduced.items()))

@@ -17,8 +17,9 @@ testing an outcome runs after every rule that can give it, and refuses a table w
 
 from __future__ import annotations
 
+import datetime
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -214,8 +215,11 @@ class Condition:
     fact: str
     op: str
     value: tuple[str, ...] = ()
+    # The compiled test (_predicate), set once in __post_init__; not part of the condition's
+    # identity, so equality, hashing and repr (the admin's proof cache key) ignore it.
+    _test: Callable[[Any], bool] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         kind = fact_kind(self.fact)
         if self.op not in OPERATORS:
             raise RuleError(f"unknown operator '{self.op}'")
@@ -274,10 +278,10 @@ class Condition:
         return f"{self.fact} = {shown}"
 
 
-def _predicate(op: str, value: tuple[str, ...]):
+def _predicate(op: str, value: tuple[str, ...]) -> Callable[[Any], bool]:
     """Compile an operator and its value into a one-argument test, once per condition."""
     first, many = (value[0] if value else None), frozenset(value)
-    tests = {
+    tests: dict[str, Callable[[Any], bool]] = {
         "is_true": lambda actual: actual is True,
         "is_false": lambda actual: actual is False,
         "equals": lambda actual: actual == first,
@@ -302,8 +306,11 @@ class Rule:
     conditions: tuple[Condition, ...]
     outcomes: tuple[str, ...]
     categories: tuple[str, ...] = ()  # contact categories the rule shows besides its outcomes'
+    # The conditions split once, for evaluate: those on the whole case, those per concern.
+    whole_case: tuple[Condition, ...] = field(init=False, repr=False, compare=False)
+    by_concern: tuple[Condition, ...] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(
             self, "whole_case", tuple(c for c in self.conditions if not c.per_concern)
         )
@@ -454,7 +461,9 @@ def order_rules(rules: Sequence[Rule]) -> tuple[Rule, ...]:
 # Facts
 
 
-def normalize_facts(raw: Mapping[str, Any], counties: frozenset[str] = frozenset()) -> Mapping:
+def normalize_facts(
+    raw: Mapping[str, Any], counties: frozenset[str] = frozenset()
+) -> Mapping[str, Any]:
     """Check ``raw`` against the contract and fill in neutral values for omitted facts.
 
     Raises FactError naming the first fact that is unknown, missing or has a wrong value.
@@ -599,7 +608,7 @@ class Result:
         return tuple(t for t in self.trace if code in t.outcomes)
 
 
-def concern_scopes(facts: Mapping[str, Any]) -> tuple[tuple[str, dict], ...]:
+def concern_scopes(facts: Mapping[str, Any]) -> tuple[tuple[str, dict[str, Any]], ...]:
     """For each concern of the case, in the contract's order, what its per-concern
     conditions see: that one concern, with its own timing and likelihood."""
     return tuple(
@@ -613,7 +622,9 @@ def concern_scopes(facts: Mapping[str, Any]) -> tuple[tuple[str, dict], ...]:
     )
 
 
-def fires(rule: Rule, scope: Mapping[str, Any], concerns) -> tuple[bool, str | None]:
+def fires(
+    rule: Rule, scope: Mapping[str, Any], concerns: Sequence[tuple[str, Mapping[str, Any]]]
+) -> tuple[bool, str | None]:
     """Whether ``rule`` fires: every whole-case condition holds, and one concern meets all of
     its per-concern conditions at once. Returns the concern too (None when the rule has no
     per-concern condition)."""
@@ -716,7 +727,7 @@ def unmet_conditions(ruleset, rule, scope, concerns, concern) -> tuple[Condition
     return tuple(dict.fromkeys(c for m in misses if len(m) == fewest for c in m))
 
 
-def is_open(contact: Contact, at) -> bool | None:
+def is_open(contact: Contact, at: datetime.datetime) -> bool | None:
     """Whether ``contact`` answers at ``at`` (a local Europe/Oslo datetime, passed in so tests
     can freeze the clock). None when its hours are not known."""
     if contact.extra.get("always_open"):
@@ -894,17 +905,37 @@ class CheckResult:
             or self.unexpected_contacts
         )
 
-    def problems(self) -> list[str]:
-        lines = []
-        for label, codes in (
-            ("missing outcomes", self.missing_outcomes),
-            ("outcomes that should not be there", self.unexpected_outcomes),
-            ("missing contacts", self.missing_contacts),
-            ("contacts that should not be there", self.unexpected_contacts),
-        ):
-            if codes:
-                lines.append(f"{label}: {', '.join(codes)}")
-        return lines
+    def problems(self, lang: str = "en") -> list[str]:
+        """What falls short, one line per kind, labelled in English or ("nb") bokmål."""
+        found = (
+            self.missing_outcomes,
+            self.unexpected_outcomes,
+            self.missing_contacts,
+            self.unexpected_contacts,
+        )
+        return [
+            f"{label}: {', '.join(codes)}"
+            for label, codes in zip(PROBLEM_LABELS[lang], found, strict=True)
+            if codes
+        ]
+
+
+# The four kinds of shortfall of CheckResult.problems: English for evaluate and the API,
+# bokmål for the admin's case check.
+PROBLEM_LABELS = {
+    "en": (
+        "missing outcomes",
+        "outcomes that should not be there",
+        "missing contacts",
+        "contacts that should not be there",
+    ),
+    "nb": (
+        "mangler utfall",
+        "gir utfall som ikke skal være der",
+        "mangler kontakter",
+        "viser kontakter som ikke skal være der",
+    ),
+}
 
 
 def check_case(ruleset: RuleSet, case: Case) -> CheckResult:
@@ -921,7 +952,7 @@ def check_case(ruleset: RuleSet, case: Case) -> CheckResult:
     )
 
 
-def result_as_dict(case_slug: str | None, result: Result, lang: str = "nb") -> dict:
+def result_as_dict(case_slug: str | None, result: Result, lang: str = "nb") -> dict[str, Any]:
     """The JSON shape of CONTRACT.md section 5."""
     return {
         "case": case_slug,
@@ -995,7 +1026,9 @@ class Question:
                 return False
         return True
 
-    def label_of(self, value: Any, lang: str = "nb", concern_labels=None) -> str:
+    def label_of(
+        self, value: Any, lang: str = "nb", concern_labels: Mapping[str, str] | None = None
+    ) -> str:
         """The answer in words, for the review page and the trace. A per-concern answer reads
         "concern: answer; concern: answer" (``concern_labels`` names the concerns)."""
         if isinstance(value, Mapping):
@@ -1015,12 +1048,12 @@ class Question:
         return str(value)
 
 
-def visible_questions(questions: Sequence[Question], answers: Mapping[str, Any]):
+def visible_questions(questions: Sequence[Question], answers: Mapping[str, Any]) -> list[Question]:
     """The questions to ask, in order, for these answers (parsed facts, not raw strings)."""
     return [q for q in questions if q.applies(answers)]
 
 
-def first_unanswered(questions: Sequence[Question], answers: Mapping[str, Any]):
+def first_unanswered(questions: Sequence[Question], answers: Mapping[str, Any]) -> Question | None:
     """The first question to ask that has no answer yet, or None when all are answered."""
     for question in visible_questions(questions, answers):
         if question.fact not in answers:
@@ -1028,7 +1061,7 @@ def first_unanswered(questions: Sequence[Question], answers: Mapping[str, Any]):
     return None
 
 
-def prune_answers(questions: Sequence[Question], answers: Mapping[str, Any]) -> dict:
+def prune_answers(questions: Sequence[Question], answers: Mapping[str, Any]) -> dict[str, Any]:
     """Drop the answers to questions that earlier answers no longer call for, and keep the
     rest: changing an earlier answer keeps every later answer that still applies."""
     kept = dict(answers)
@@ -1177,7 +1210,7 @@ def progress(page: Page, questions: Sequence[Question]) -> tuple[int, int]:
     return max(reached, default=0) + 1, len(order)
 
 
-def fit_per_concern(answers: Mapping[str, Any], concerns) -> dict:
+def fit_per_concern(answers: Mapping[str, Any], concerns: Collection[str]) -> dict[str, Any]:
     """The answers after the concerns changed: a per-concern answer keeps the concerns still
     chosen; when a concern was added it is dropped, so the new concern gets its own answer."""
     kept = dict(answers)

@@ -14,7 +14,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from . import models, rules
+from . import cases, models
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -34,23 +34,23 @@ def read_yaml(path: Path):
 
 
 def read_case_files(folder: Path):
-    """Every case file in ``folder``, checked against the contract."""
-    docs = []
-    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.json")):
-        doc = read_yaml(path)
-        try:
-            rules.parse_case(doc)
-        except rules.CaseError as e:
-            raise SeedError(f"{path}: {e}") from None
-        docs.append(doc)
-    return docs
+    """Every case file in ``folder``, read and checked as ``loadcases`` reads and checks them
+    (``cases.read_files``), against the counties and contacts in the database: call it once
+    the seed's own counties and contacts are in."""
+    paths = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.json"))
+    slugs = cases.known_contact_slugs(models.Contact.objects.values_list("slug", flat=True))
+    counties = frozenset(models.County.objects.values_list("number", flat=True))
+    try:
+        return cases.read_files(paths, slugs, counties)
+    except cases.CaseFileError as e:
+        raise SeedError(str(e)) from None
 
 
 class Loader:
     def __init__(self, folder: Path, force: bool):
         self.folder = folder
         self.force = force
-        self.stats = Counter()
+        self.stats: Counter[str] = Counter()
 
     def upsert(self, model, lookup: dict, fields: dict):
         """Create the row, or overwrite it when forced; return (row, written)."""
@@ -77,7 +77,6 @@ class Loader:
         outcomes = read_yaml(self.folder / "outcomes.yaml")
         rule_rows = read_yaml(self.folder / "rules.yaml")
         questions = read_yaml(self.folder / "questions.yaml")
-        cases = read_case_files(self.folder / "cases")
         with transaction.atomic():
             rvts_of = self.load_counties(counties)
             self.load_contacts(contacts, rvts_of)
@@ -85,7 +84,8 @@ class Loader:
             self.load_outcomes(outcomes)
             self.load_rules(rule_rows)
             self.load_questions(questions)
-            self.load_cases(cases)
+            # Checked against the counties and contacts just loaded, as loadcases would.
+            self.load_cases(read_case_files(self.folder / "cases"))
         return self.stats
 
     def load_counties(self, rows):
@@ -297,20 +297,7 @@ class Loader:
 
     def load_cases(self, docs):
         for doc in docs:
-            self.upsert(
-                models.Case,
-                {"slug": doc["slug"]},
-                {
-                    "title": doc.get("title") or doc["slug"],
-                    "title_en": doc.get("title_en") or "",
-                    "summary": (doc.get("summary") or "").strip(),
-                    "summary_en": (doc.get("summary_en") or "").strip(),
-                    "facts": doc["facts"],
-                    "expect": doc.get("expect"),
-                    "prompts": doc.get("prompts") or {},
-                    "prompts_en": doc.get("prompts_en") or {},
-                },
-            )
+            self.upsert(models.Case, {"slug": doc["slug"]}, cases.case_fields(doc))
         # A case file may place its case in a session (the webinar's, for one).
         for doc in docs:
             block = doc.get("session")

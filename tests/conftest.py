@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
 from guidance import content, rules, seed
 
@@ -24,6 +25,15 @@ def case_files():
     files += sorted(SHARED_CASES.glob("*.yaml"))
     files += sorted(SHARED_NEXT.glob("*.yaml"))
     return files
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """MD5 instead of PBKDF2 for the test run only, as healthchecks' test runner does: every
+    admin_client and editor login hashes a password, and PBKDF2 makes that most of an admin
+    test's time. Production keeps Django's default hashers (settings.py sets none)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -193,7 +203,10 @@ def server_url(seeded_sqlite):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt chromium)")
+        missing = f"Chromium not found at {CHROMIUM}: `make test` installs it (apt chromium)"
+        if os.environ.get("CI"):  # CI runs `make test`, so a missing browser is a broken run
+            pytest.fail(missing)
+        pytest.skip(missing)
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=BROWSER_TIMEOUT_MS)

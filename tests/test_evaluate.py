@@ -3,8 +3,10 @@
 import json
 
 import pytest
+import yaml
 from django.core.management import CommandError, call_command
 
+from guidance import admin_views, cases, content, models, rules
 from tests.conftest import ROOT, manage
 
 GOOD = """\
@@ -164,3 +166,29 @@ def test_a_per_concern_mapping_is_evaluated_concern_by_concern(tmp_path, capsys)
     doc = json.loads(capsys.readouterr().out)
     duty = [t for t in doc["trace"] if "AVERT_DUTY" in t["outcomes"]]
     assert duty and all(t["concern"] == "fgm" for t in duty)
+
+
+@pytest.mark.django_db
+def test_a_contract_slug_whose_row_is_gone_is_a_failing_check_not_bad_input(tmp_path, capsys):
+    # One rule for every reader (cases.known_contact_slugs): the contract's slugs and the
+    # table's. Before, evaluate took the table's alone and the admin both.
+    models.Contact.objects.filter(slug="rosa").delete()
+    models.Contact.objects.filter(slug="dinutvei").update(slug="dinutvei-ny")
+    path = write(tmp_path, GOOD.replace("[rosa, rvts-vest]", "[rosa, rvts-vest, dinutvei-ny]"))
+    with pytest.raises(SystemExit) as e:
+        call_command("evaluate", str(path), "--check")
+    assert e.value.code == 1
+    assert "missing contacts: rosa" in capsys.readouterr().out
+    ruleset = content.load_ruleset()
+    assert "rosa" in cases.ruleset_contact_slugs(ruleset)
+    assert "dinutvei-ny" in cases.ruleset_contact_slugs(ruleset)
+    assert admin_views.contact_slugs(ruleset) == cases.ruleset_contact_slugs(ruleset)
+
+
+@pytest.mark.django_db
+def test_the_shortfall_is_labelled_in_english_or_bokmal(ruleset):
+    doc = {**yaml.safe_load(GOOD), "expect": {"outcomes": {"exclude": ["AVERT_DUTY"]}}}
+    case = rules.parse_case(doc)
+    check = rules.check_case(ruleset, case)
+    assert check.problems() == ["outcomes that should not be there: AVERT_DUTY"]
+    assert check.problems("nb") == ["gir utfall som ikke skal være der: AVERT_DUTY"]

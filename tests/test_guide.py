@@ -340,7 +340,7 @@ def test_no_duty_to_avert_means_no_section_196_line_under_sharing(client):
     assert 'data-crossref="avert"' not in response.content.decode()
 
 
-def test_the_note_carries_no_identifiers_and_names_the_legal_basis(client):
+def test_the_note_names_the_legal_basis_and_has_no_template_leftovers(client):
     case = first_case()
     response = client.get(f"/guide/result/?s={walk_case(client, case)}")
     note = response.context["note"]

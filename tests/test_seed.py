@@ -1,9 +1,11 @@
 """Seeding fills an empty database, never duplicates, never overwrites an administrator's edit."""
 
+import shutil
+
 import pytest
 from django.core.management import CommandError, call_command
 
-from guidance import models, rules, seed
+from guidance import cases, models, rules, seed
 
 TABLES = [
     models.County,
@@ -123,3 +125,48 @@ def test_a_broken_seed_file_is_reported_by_name(tmp_path):
     (tmp_path / "cases").mkdir()
     with pytest.raises(seed.SeedError, match="rules.yaml"):
         seed.load(folder=tmp_path)
+
+
+def copy_fixtures(tmp_path):
+    folder = tmp_path / "fixtures"
+    shutil.copytree(seed.FIXTURES, folder)
+    return folder
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        # loadcases refuses both; before issue 12 the seed only ran parse_case on them.
+        (lambda t: t.replace('county: "18"', 'county: "99"'), "facts.county: unknown county"),
+        (lambda t: t + "prompts:\n  mood: Hvordan har du det?\n", "prompts.mood: unknown fact"),
+        (lambda t: t + "title_en: [not, text]\n", "title_en: expected text"),
+    ],
+)
+def test_the_seed_checks_a_case_file_as_loadcases_does(tmp_path, change, expected):
+    folder = copy_fixtures(tmp_path)
+    path = folder / "cases" / "akutt-drapstrusler.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert 'county: "18"' in text
+    path.write_text(change(text), encoding="utf-8")
+    with pytest.raises(CommandError, match=expected):
+        call_command("loadcases", str(path))
+    with pytest.raises(seed.SeedError, match=f"akutt-drapstrusler.yaml: {expected}"):
+        seed.load(folder=folder)
+
+
+@pytest.mark.django_db
+def test_the_seed_saves_a_case_as_loadcases_does(tmp_path):
+    folder = copy_fixtures(tmp_path)
+    path = folder / "cases" / "akutt-drapstrusler.yaml"
+    # A slip the loaders forgive (an unquoted county number) is stored tidied by both.
+    path.write_text(path.read_text(encoding="utf-8").replace('"18"', "18"), encoding="utf-8")
+    models.Case.objects.filter(slug="akutt-drapstrusler").delete()
+    seed.load(folder=folder)
+    seeded = models.Case.objects.get(slug="akutt-drapstrusler")
+    seeded_fields = {f: getattr(seeded, f) for f in cases.case_fields({"slug": "x", "facts": {}})}
+    seeded.delete()
+    call_command("loadcases", str(path))
+    loaded = models.Case.objects.get(slug="akutt-drapstrusler")
+    assert seeded_fields["facts"]["county"] == "18"
+    assert {f: getattr(loaded, f) for f in seeded_fields} == seeded_fields

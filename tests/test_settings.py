@@ -145,3 +145,13 @@ def test_the_language_cookie_is_secure_httponly_and_samesite_lax(production):
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+def test_the_tests_hash_passwords_with_md5_and_the_settings_do_not():
+    from django.contrib.auth.hashers import get_hasher
+
+    assert get_hasher().algorithm == "md5"  # conftest.fast_password_hasher
+    code = "from django.contrib.auth.hashers import get_hasher; print(get_hasher().algorithm)"
+    run = manage("shell", "-c", code)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-1] == "pbkdf2_sha256"  # after shell's import notice

@@ -53,7 +53,7 @@ class _Psycopg:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    Database = _Psycopg()
+    Database = _Psycopg()  # type: ignore[assignment]  # a module stand-in, on purpose
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from guidance import content, proof, rules
+from guidance import content, proof
 
 from .evaluate import load, read_cases
 
@@ -68,9 +68,8 @@ class Command(BaseCommand):
     def handle(self, *args, casefiles, **options):
         ruleset = load(content.load_ruleset)
         questions = load(content.load_questions)
-        slugs = [c.slug for c in ruleset.contacts] or rules.CONTACT_SLUGS
         files = casefiles or default_case_files()
-        cases = [case for path in files for case in read_cases(path, ruleset, slugs)]
+        cases = [case for path in files for case in read_cases(path, ruleset)]
         try:
             report = proof.prove(ruleset, questions, cases)
         except proof.ProofError as e:

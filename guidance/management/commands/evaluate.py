@@ -28,9 +28,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, casefiles, check, lang, indent, **options):
         ruleset = load(content.load_ruleset)
-        slugs = contact_slugs(ruleset)
         # Read and check every file before evaluating any, so bad input prints one line only.
-        found = [(p, case) for p in casefiles for case in read_cases(p, ruleset, slugs)]
+        found = [(p, case) for p in casefiles for case in read_cases(p, ruleset)]
         failed = 0
         for path, case in found:
             if check:
@@ -66,36 +65,13 @@ def load(reader):
         raise CommandError(f"the rule table is broken: {e}", returncode=2) from None
 
 
-def contact_slugs(ruleset):
-    """The contact slugs a case's expect block may name: the database's, or the contract's
-    when the contact table is empty."""
-    return [c.slug for c in ruleset.contacts] or rules.CONTACT_SLUGS
-
-
-def read_cases(path, ruleset, contact_slugs):
-    """Load and check the cases in one case file (one or more YAML documents, as `dumpcases`
-    writes them, or JSON); any problem becomes one line and exit code 2."""
+def read_cases(path, ruleset):
+    """Load and check the cases in one case file (``cases.read_files``: one or more YAML
+    documents, as `dumpcases` writes them, JSON, or a zip); any problem becomes one line and
+    exit code 2."""
+    slugs = cases.ruleset_contact_slugs(ruleset)
     try:
-        docs = cases.parse_documents(cases.read_file(path), str(path))
+        docs = cases.read_files([path], slugs, ruleset.counties)
     except cases.CaseFileError as e:
         raise CommandError(str(e), returncode=2) from None
-    found = []
-    for i, doc in enumerate(docs, 1):
-        where = path if len(docs) == 1 else f"{path} (document {i})"
-        try:
-            found.append(case_from_doc(doc, ruleset, contact_slugs))
-        except rules.CaseError as e:
-            raise CommandError(f"{where}: {e}", returncode=2) from None
-    return found
-
-
-def case_from_doc(doc, ruleset, contact_slugs):
-    """Check a loaded case document against the contract and the database's counties; a
-    problem is a CaseError whose message starts with the key ("facts.county: …"). The JSON
-    API checks its case files here too, so both say the same."""
-    case = rules.parse_case(doc, contact_slugs)
-    try:
-        rules.normalize_facts(case.facts, ruleset.counties)
-    except rules.FactError as e:
-        raise rules.CaseError(f"facts.{e.key}: {e.message}", key=f"facts.{e.key}") from None
-    return case
+    return [rules.parse_case(doc, slugs) for doc in docs]

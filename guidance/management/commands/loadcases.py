@@ -6,10 +6,10 @@ from guidance import cases
 
 class Command(BaseCommand):
     help = (
-        "Import case files (YAML, possibly several documents, or JSON; contract section 4) into "
-        "the case library, creating or updating each case by slug. Every case in every file is "
-        "checked first; a case placed in a session (session: {slug, title, order}, as "
-        "`dumpcases --session` writes) is put at its place in that session, created if need be. "
+        "Import case files (YAML, possibly several documents, JSON, or a zip of them; contract "
+        "section 4) into the case library, creating or updating each case by slug. Every case in "
+        "every file is checked first; a case placed in a session (session: {slug, title, order}, "
+        "as `dumpcases --session` writes) is put at its place in that session, created if need be. "
         "Bad input (a malformed or missing file, an unknown key, fact or value) "
         "exits 2 with one line naming the file and the key, and nothing is saved."
     )
@@ -19,9 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, casefiles, **options):
         try:
-            docs = []
-            for path in casefiles:
-                docs += cases.read_documents(cases.read_file(path), path)
+            docs = cases.read_files(casefiles)
             saved = cases.save_documents(docs, ", ".join(casefiles))
         except cases.CaseFileError as e:
             raise CommandError(str(e), returncode=2) from None
