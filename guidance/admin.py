@@ -9,6 +9,7 @@ warns about the cases that now fail and the contract's invariants the change bre
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -62,7 +63,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
     object_history_list_template = "admin/guidance/object_history_list.html"
     # Short related tables: a list of checkboxes is clearer than a picker, and works without
     # JavaScript.
-    formfield_overrides = {
+    formfield_overrides: dict[type[db.Field], dict[str, Any]] = {
         db.ManyToManyField: {
             "widget": forms.CheckboxSelectMultiple(attrs={"class": "avverge-checkboxes"})
         },

@@ -185,7 +185,7 @@ def to_outcome(row: models.Outcome) -> rules.Outcome:
         paragraphs=tuple(
             rules.Paragraph(
                 texts={"nb": p.text_nb, "en": p.text_en},
-                condition=p.as_condition(),
+                condition=p.as_condition(),  # type: ignore[no-untyped-call]
                 legal_links=tuple(
                     (s.citation, s.url) for s in sorted(p.legal_sources.all(), key=source_order)
                 ),
@@ -199,7 +199,7 @@ def to_outcome(row: models.Outcome) -> rules.Outcome:
     )
 
 
-def source_order(source):
+def source_order(source: models.LegalSource) -> tuple[str, str]:
     return (source.law, source.key)
 
 

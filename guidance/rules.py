@@ -333,7 +333,7 @@ class Paragraph:
     def text(self, lang: str = "nb") -> str:
         return self.texts.get(lang) or self.texts.get("nb") or ""
 
-    def fits(self, facts: Mapping[str, Any], codes) -> bool:
+    def fits(self, facts: Mapping[str, Any], codes: Collection[str]) -> bool:
         if self.condition is None:
             return True
         if self.condition.fact == OUTCOMES_FACT:
@@ -370,7 +370,7 @@ class Outcome:
         texts = self.lines.get(name) or {}
         return texts.get(lang) or texts.get("nb") or ""
 
-    def fitting(self, facts: Mapping[str, Any], codes) -> tuple[Paragraph, ...]:
+    def fitting(self, facts: Mapping[str, Any], codes: Collection[str]) -> tuple[Paragraph, ...]:
         """The conditional paragraphs that fit the case (``codes``: the result's outcomes)."""
         return tuple(p for p in self.paragraphs if p.fits(facts, codes))
 
@@ -692,7 +692,13 @@ def evaluate_facts(ruleset: RuleSet, facts: Mapping[str, Any]) -> Result:
     )
 
 
-def unmet_conditions(ruleset, rule, scope, concerns, concern) -> tuple[Condition, ...]:
+def unmet_conditions(
+    ruleset: RuleSet,
+    rule: Rule,
+    scope: dict[str, Any],
+    concerns: Sequence[tuple[str | None, dict[str, Any]]],
+    concern: str | None,
+) -> tuple[Condition, ...]:
     """What kept the outcomes that ``rule`` waits the absence of from being given: for each
     outcome its ``contains_none`` condition names, the rules giving it that concern the same
     matter (their conditions on the concerns hold for ``concern``, or for any concern), and
@@ -1131,7 +1137,7 @@ def pages(questions: Sequence[Question], answers: Mapping[str, Any]) -> list[Pag
     group: list[Question] = []
     group_per_concern = False
 
-    def close():
+    def close() -> None:
         if group:
             result.append(Page(group[0].topic, tuple(group), group_per_concern))
 
@@ -1153,22 +1159,28 @@ def pages(questions: Sequence[Question], answers: Mapping[str, Any]) -> list[Pag
     return result
 
 
-def page_of(question: Question | None, questions: Sequence[Question], answers):
+def page_of(
+    question: Question | None, questions: Sequence[Question], answers: Mapping[str, Any]
+) -> Page | None:
     """The page that asks ``question`` for these answers, or None when it is not asked."""
     return next((p for p in pages(questions, answers) if question in p.questions), None)
 
 
-def questions_on(page: Page, questions: Sequence[Question] = (), answers=None):
+def questions_on(
+    page: Page, questions: Sequence[Question] = (), answers: Mapping[str, Any] | None = None
+) -> list[Question]:
     """The questions that ``page`` asks."""
     return list(page.questions)
 
 
-def first_unanswered_page(questions: Sequence[Question], answers: Mapping[str, Any]):
+def first_unanswered_page(questions: Sequence[Question], answers: Mapping[str, Any]) -> Page | None:
     """The first page with a question still to answer, or None when everything is answered."""
     return next((p for p in pages(questions, answers) if not p.answered(answers)), None)
 
 
-def next_page(questions: Sequence[Question], answers: Mapping[str, Any], after: Page | None):
+def next_page(
+    questions: Sequence[Question], answers: Mapping[str, Any], after: Page | None
+) -> Page | None:
     """Where Next leads from ``after``: the first later page with a question still to answer
     (an answer given earlier, or the county this device remembers, costs no page), or None
     for the review. A page that is no longer asked starts the search from the beginning."""

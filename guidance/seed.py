@@ -14,7 +14,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from . import cases, models
+from . import cases, models, rules
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
