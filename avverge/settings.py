@@ -113,12 +113,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # gzip for HTML where no secret sits next to a guess (BREACH): see the module.
+    "avverge.compression.compress_html",
     "guidance.views.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, as django-cors-headers asks, so its headers reach every answer.
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "avverge.language.NorwegianLocaleMiddleware",
     "guidance.admin_views.admin_in_bokmal",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -191,6 +193,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "nb"
+# Each language named in itself, as the switcher shows it (templates/base.html).
 LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
@@ -239,6 +242,14 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+
+# How often (seconds) each process asks the database whether the content has changed. An
+# editor's save shows at once on the server that made it, on the others within this time.
+CONTENT_CHECK_SECONDS = env_int("CONTENT_CHECK_SECONDS", 5)
+
+# Home and the trainer's pages, rendered once per content version and language and kept in
+# each process's memory up to this many bytes (guidance/pagecache.py). Never a walk's pages.
+PAGE_CACHE_BYTES = env_int("PAGE_CACHE_BYTES", 32 * 1024 * 1024)
 
 # A walk's answers live in an encrypted token for this long (seconds): one consultation.
 WALK_MAX_AGE = env_int("WALK_MAX_AGE", 2 * 60 * 60)

@@ -3,8 +3,10 @@
 ``load_ruleset()`` and ``load_questions()`` read the tables in a fixed number of queries,
 whatever the number of rules, outcomes, contacts or questions (pinned by
 tests/test_content.py). ``snapshot()`` keeps the compiled content in memory and reloads it
-only when the ContentVersion token has changed: one small query per request, so an edit in the
-admin reaches every app server at once.
+only when the ContentVersion token has changed. It reads that token at most once every
+CONTENT_CHECK_SECONDS per process, so a guide page makes no query at all: an edit in the admin
+reaches the other app servers (and the other workers) within that many seconds, and the
+process that saved it at once, because the save signal calls ``forget()``.
 
 If the content in the database ever fails to compile (a rule cycle that slipped past the
 admin's checks, say), ``snapshot()`` keeps serving the last content that did, logs the error
@@ -14,8 +16,10 @@ gets an error page.
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Prefetch
 
@@ -41,6 +45,8 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _cached: Snapshot | None = None
 _failed: tuple[str | None, str] | None = None  # (version, why) of the last build that failed
+_checked_at = float("-inf")  # time.monotonic() of the last version check
+_forgotten = 0  # how many times forget() was called: a check racing a save must not count
 
 
 class ContentBroken(Exception):
@@ -52,13 +58,29 @@ def current_version():
     return str(token) if token else None
 
 
+def forget():
+    """Check the content version on the next ``snapshot()``: the content has just changed in
+    this process (the save signals call this), so its own pages show the edit at once."""
+    global _checked_at, _forgotten
+    _forgotten += 1
+    _checked_at = float("-inf")
+
+
 def snapshot() -> Snapshot:
     """The content as it is in the database now, compiled; reloaded only after a change.
 
+    The version is read at most once every CONTENT_CHECK_SECONDS (and after ``forget()``).
     Content that does not compile is tried once per version; until the next change the last
     good snapshot is served (ContentBroken if there is none)."""
-    global _cached, _failed
+    global _cached, _failed, _checked_at
+    now = time.monotonic()
+    cached = _cached
+    if cached is not None and now - _checked_at < settings.CONTENT_CHECK_SECONDS:
+        return cached
+    forgotten = _forgotten
     version = current_version()
+    if forgotten == _forgotten:
+        _checked_at = now
     cached, failed = _cached, _failed
     if cached is not None and cached.version == version:
         if failed is not None:
