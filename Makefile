@@ -10,7 +10,7 @@ PORT ?= 8000
 # Local runs are development runs: DEBUG on unless the caller says otherwise.
 export DEBUG ?= true
 
-.PHONY: run setup install messages test chromium lint check-migrations evaluate checkrules bench bench-load bench-faults bench-fuzz clean
+.PHONY: run setup install messages test chromium lint check-migrations evaluate checkrules bench bench-rules bench-checkrules bench-load bench-faults bench-fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -70,9 +70,15 @@ evaluate: setup
 checkrules: setup
 	$(PY) manage.py checkrules
 
+## bench: every page's CPU per request behind gunicorn, next to a bare view (benchmarks/pages.py)
 bench: setup
-	$(PY) benchmarks/rules.py
 	$(PY) benchmarks/pages.py
+
+## bench-rules, bench-checkrules: the rule engine's and the invariant proof's own benchmarks
+bench-rules: setup
+	$(PY) benchmarks/rules.py
+
+bench-checkrules: setup
 	$(PY) benchmarks/checkrules.py
 
 clean:
