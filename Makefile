@@ -10,7 +10,7 @@ PORT ?= 8000
 # Local runs are development runs: DEBUG on unless the caller says otherwise.
 export DEBUG ?= true
 
-.PHONY: run setup install messages test chromium lint check-migrations evaluate checkrules bench bench-rules bench-checkrules bench-load bench-faults bench-fuzz clean
+.PHONY: run setup install messages css test chromium lint check-migrations evaluate checkrules bench bench-rules bench-checkrules bench-load bench-faults bench-fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,16 @@ bench-rules: setup
 
 bench-checkrules: setup
 	$(PY) benchmarks/checkrules.py
+
+## css: rebuild the Bootstrap subset the pages link (static/vendor/bootstrap/bootstrap.subset.css)
+## from the full vendored bootstrap.min.css and the templates, with PurgeCSS (npm; build time
+## only, never at run time). Run it after adding Bootstrap classes to a template; the subset is
+## checked in, and tests/test_css.py fails while it lacks a class a template uses.
+css:
+	rm -rf .css-build
+	npx --yes purgecss@8.0.0 --config purgecss.config.cjs --output .css-build/
+	mv .css-build/bootstrap.min.css static/vendor/bootstrap/bootstrap.subset.css
+	rm -rf .css-build
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
