@@ -10,7 +10,7 @@ PORT ?= 8000
 # Local runs are development runs: DEBUG on unless the caller says otherwise.
 export DEBUG ?= true
 
-.PHONY: run setup install messages css test chromium lint check-migrations evaluate checkrules bench bench-rules bench-checkrules bench-load bench-faults bench-fuzz clean
+.PHONY: run setup install messages css test chromium lint check-migrations evaluate checkrules bench bench-rules bench-checkrules bench-growth bench-load bench-faults bench-fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,10 @@ bench-rules: setup
 
 bench-checkrules: setup
 	$(PY) benchmarks/checkrules.py
+
+## bench-growth: the reload after a save and the page times at 1x, 10x and 100x the content
+bench-growth: setup
+	$(PY) benchmarks/growth.py
 
 ## css: rebuild the Bootstrap subset the pages link (static/vendor/bootstrap/bootstrap.subset.css)
 ## from the full vendored bootstrap.min.css and the templates, with PurgeCSS (npm; build time

@@ -122,3 +122,18 @@ def test_a_check_that_raced_a_save_does_not_hide_it(clock, settings, monkeypatch
     monkeypatch.setattr(content, "current_version", read)
     models.ContentVersion.objects.filter(pk=1).update(token=uuid.uuid4())
     assert content.snapshot() is not old
+
+
+@pytest.mark.django_db
+def test_the_row_read_gives_the_same_rules_and_contacts_as_the_model_instances():
+    """enabled_rules() and all_contacts() read plain rows for speed; they must build exactly
+    what to_rule() and to_contact() build from the model instances."""
+    by_model = [
+        content.to_rule(r)
+        for r in models.Rule.objects.filter(enabled=True).prefetch_related(
+            "conditions", "outcomes", "categories"
+        )
+    ]
+    assert content.enabled_rules() == by_model
+    assert content.all_contacts() == [content.to_contact(c) for c in content.contact_queryset()]
+    assert len(by_model) > 30
