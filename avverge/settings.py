@@ -256,6 +256,8 @@ CONTENT_CHECK_SECONDS = env_int("CONTENT_CHECK_SECONDS", 5)
 # Home and the trainer's pages, rendered once per content version and language and kept in
 # each process's memory up to this many bytes (guidance/pagecache.py). Never a walk's pages.
 PAGE_CACHE_BYTES = env_int("PAGE_CACHE_BYTES", 32 * 1024 * 1024)
+# Parts of pages that depend only on the content and the language ({% contentcache %}).
+FRAGMENT_CACHE_BYTES = env_int("FRAGMENT_CACHE_BYTES", 16 * 1024 * 1024)
 
 # A walk's answers live in an encrypted token for this long (seconds): one consultation.
 WALK_MAX_AGE = env_int("WALK_MAX_AGE", 2 * 60 * 60)

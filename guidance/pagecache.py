@@ -24,13 +24,50 @@ from django.utils.translation import get_language
 
 from . import content
 
-_pages: OrderedDict = OrderedDict()  # key -> Page, least recently used first
-_size = 0  # bytes held in _pages
-_lock = threading.Lock()
+
+class Memory:
+    """A least-recently-used dict bounded by the bytes it holds, for one process."""
+
+    def __init__(self, setting):
+        self.setting = setting  # the settings name of the bound in bytes
+        self.items = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        found = self.items.get(key)
+        if found is not None:
+            with self.lock:
+                if key in self.items:
+                    self.items.move_to_end(key)
+        return found
+
+    def keep(self, key, value, size):
+        with self.lock:
+            if key in self.items:
+                return
+            self.items[key] = (value, size)
+            self.size += size
+            bound = getattr(settings, self.setting)
+            while self.size > bound and self.items:
+                self.size -= self.items.popitem(last=False)[1][1]
+
+    def clear(self):
+        with self.lock:
+            self.items.clear()
+            self.size = 0
+
+    def held(self):
+        """The keys held now (for tests)."""
+        return list(self.items)
+
+
+pages = Memory("PAGE_CACHE_BYTES")
+fragments = Memory("FRAGMENT_CACHE_BYTES")
 
 
 class Page:
-    """A rendered page, with its gzip form made once (avverge/compression.py serves it)."""
+    """A rendered page, with its gzip made once (avverge/compression.py serves it)."""
 
     __slots__ = ("content_type", "body", "gzipped")
 
@@ -44,21 +81,8 @@ class Page:
 
 
 def clear():
-    global _size
-    with _lock:
-        _pages.clear()
-        _size = 0
-
-
-def _keep(key, page):
-    global _size
-    with _lock:
-        if key in _pages:
-            return
-        _pages[key] = page
-        _size += page.size()
-        while _size > settings.PAGE_CACHE_BYTES and _pages:
-            _size -= _pages.popitem(last=False)[1].size()
+    pages.clear()
+    fragments.clear()
 
 
 def content_page(view=None, *, unless=()):
@@ -81,7 +105,8 @@ def content_page(view=None, *, unless=()):
             # The page itself says what it can (home needs no database, the rest say 503).
             return view(request, *args, **kwargs)
         key = (version, get_language(), request.get_full_path())
-        page = _pages.get(key)
+        found = pages.get(key)
+        page = found[0] if found else None
         if page is None:
             response = view(request, *args, **kwargs)
             if (
@@ -93,11 +118,7 @@ def content_page(view=None, *, unless=()):
             ):
                 return response
             page = Page(response["Content-Type"], response.content)
-            _keep(key, page)
-        else:
-            with _lock:
-                if key in _pages:
-                    _pages.move_to_end(key)
+            pages.keep(key, page, page.size())
         response = HttpResponse(page.body, content_type=page.content_type)
         response.gzipped = page.gzipped
         return response

@@ -51,7 +51,7 @@ def test_no_review_result_or_question_page_is_served_from_a_cache(client, walked
     assert renders.count("guidance/review.html") == 2
     assert renders.count("guidance/result.html") == 2
     assert renders.count("base.html") == 6
-    assert not [key for key in pagecache._pages if "/guide/" in key[2]]
+    assert not [key for key in pagecache.pages.held() if "/guide/" in key[2]]
 
 
 def test_the_result_is_made_for_the_request_it_answers(client, walked, monkeypatch):
@@ -104,7 +104,7 @@ def test_a_page_with_a_message_for_this_browser_is_not_cached(client, renders):
 
 def test_a_library_search_is_not_kept(client):
     client.get("/trainer/?q=gravid")
-    assert not [key for key in pagecache._pages if "q=" in key[2]]
+    assert not [key for key in pagecache.pages.held() if "q=" in key[2]]
 
 
 # --- No queries on the guide's pages within CONTENT_CHECK_SECONDS -----------------------------
@@ -167,3 +167,35 @@ def test_nothing_is_compressed_for_a_client_that_does_not_ask(client):
     response = client.get("/")
     assert not response.has_header("Content-Encoding")
     assert re.search(r"<html", response.content.decode())
+
+
+# --- {% contentcache %}: parts of pages that depend only on the content ----------------------
+
+FRAGMENT = (
+    "{% load contentcache %}"
+    "{% contentcache 'card' code %}{{ code }}:{{ text }}{% endcontentcache %}"
+)
+
+
+def render_fragment(**context):
+    from django.template import Context, Template
+
+    return Template(FRAGMENT).render(Context(context))
+
+
+def test_a_fragment_is_rendered_once_per_key_language_and_content_version():
+    from django.utils import translation
+
+    assert render_fragment(code="A", text="first") == "A:first"
+    assert render_fragment(code="A", text="second") == "A:first"  # kept
+    assert render_fragment(code="B", text="second") == "B:second"  # another key
+    with translation.override("en"):
+        assert render_fragment(code="A", text="third") == "A:third"  # another language
+    case = models.Case.objects.first()
+    case.save()  # an editor's save: a new content version
+    assert render_fragment(code="A", text="fourth") == "A:fourth"
+
+
+def test_a_fragment_is_escaped_as_the_page_around_it():
+    assert render_fragment(code="C", text="<b>") == "C:&lt;b&gt;"
+    assert render_fragment(code="C", text="x") == "C:&lt;b&gt;"
