@@ -38,7 +38,7 @@ import brotli
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import ROOT, Client, log, parse, spare_port  # noqa: E402
 
-ROUNDS = int(os.environ.get("ROUNDS", 2))
+ROUNDS = int(os.environ.get("ROUNDS", 3))
 SECONDS = float(os.environ.get("SECONDS", 2))  # per page and round, bare and page together
 BATCH = 25  # requests in a row before switching between bare and page
 CASE = "akutt-drapstrusler"
