@@ -12,7 +12,7 @@ PORT ?= 8000
 # Local runs are development runs: DEBUG on unless the caller says otherwise.
 export DEBUG ?= true
 
-.PHONY: run setup install messages test chromium lint lock check-migrations evaluate checkrules bench bench-load bench-faults bench-fuzz clean
+.PHONY: run setup install messages css test chromium lint lock check-migrations evaluate checkrules bench bench-rules bench-checkrules bench-growth bench-load bench-faults bench-fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -82,10 +82,30 @@ evaluate: setup
 checkrules: setup
 	$(PY) manage.py checkrules
 
+## bench: every page's CPU per request behind gunicorn, next to a bare view (benchmarks/pages.py)
 bench: setup
-	$(PY) benchmarks/rules.py
 	$(PY) benchmarks/pages.py
+
+## bench-rules, bench-checkrules: the rule engine's and the invariant proof's own benchmarks
+bench-rules: setup
+	$(PY) benchmarks/rules.py
+
+bench-checkrules: setup
 	$(PY) benchmarks/checkrules.py
+
+## bench-growth: the reload after a save and the page times at 1x, 10x and 100x the content
+bench-growth: setup
+	$(PY) benchmarks/growth.py
+
+## css: rebuild the Bootstrap subset the pages link (static/vendor/bootstrap/bootstrap.subset.css)
+## from the full vendored bootstrap.min.css and the templates, with PurgeCSS (npm; build time
+## only, never at run time). Run it after adding Bootstrap classes to a template; the subset is
+## checked in, and tests/test_css.py fails while it lacks a class a template uses.
+css:
+	rm -rf .css-build
+	npx --yes purgecss@8.0.0 --config purgecss.config.cjs --output .css-build/
+	mv .css-build/bootstrap.min.css static/vendor/bootstrap/bootstrap.subset.css
+	rm -rf .css-build
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

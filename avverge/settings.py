@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
+from whitenoise.compress import Compressor  # type: ignore[import-untyped]
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -111,12 +112,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # gzip for HTML where no secret sits next to a guess (BREACH): see the module.
+    "avverge.compression.compress_html",
     "guidance.views.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, as django-cors-headers asks, so its headers reach every answer.
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "avverge.language.NorwegianLocaleMiddleware",
     "guidance.admin_views.admin_in_bokmal",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -189,6 +192,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "nb"
+# Each language named in itself, as the switcher shows it (templates/base.html).
 LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
@@ -208,6 +212,11 @@ STORAGES = {
         )
     },
 }
+
+# collectstatic writes a gzip and a Brotli copy of each static file (the Brotli package is a
+# dependency), except of source maps: only devtools fetch them, and the API docs' maps alone
+# made collectstatic take a minute.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 # Messages travel in a cookie, so the guide never writes a session row.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
@@ -234,6 +243,16 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+
+# How often (seconds) each process asks the database whether the content has changed. An
+# editor's save shows at once on the server that made it, on the others within this time.
+CONTENT_CHECK_SECONDS = env_int("CONTENT_CHECK_SECONDS", 5)
+
+# Home and the trainer's pages, rendered once per content version and language and kept in
+# each process's memory up to this many bytes (guidance/pagecache.py). Never a walk's pages.
+PAGE_CACHE_BYTES = env_int("PAGE_CACHE_BYTES", 32 * 1024 * 1024)
+# Parts of pages that depend only on the content and the language ({% contentcache %}).
+FRAGMENT_CACHE_BYTES = env_int("FRAGMENT_CACHE_BYTES", 16 * 1024 * 1024)
 
 # A walk's answers live in an encrypted token for this long (seconds): one consultation.
 WALK_MAX_AGE = env_int("WALK_MAX_AGE", 2 * 60 * 60)

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.urls import include, path
 from django_ratelimit.core import is_ratelimited
 
+from avverge import language
 from avverge.clientip import ratelimit_key
 from guidance.api import api
 
@@ -22,7 +23,7 @@ urlpatterns = [
     path(f"{settings.ADMIN_URL}login/", admin_login, name="admin_login_limited"),
     path("api/v1/", api.urls),
     path(settings.ADMIN_URL, admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language.switch, name="set_language"),
     path("", include("guidance.urls")),
 ]
 

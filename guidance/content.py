@@ -3,8 +3,10 @@
 ``load_ruleset()`` and ``load_questions()`` read the tables in a fixed number of queries,
 whatever the number of rules, outcomes, contacts or questions (pinned by
 tests/test_content.py). ``snapshot()`` keeps the compiled content in memory and reloads it
-only when the ContentVersion token has changed: one small query per request, so an edit in the
-admin reaches every app server at once.
+only when the ContentVersion token has changed. It reads that token at most once every
+CONTENT_CHECK_SECONDS per process, so a guide page makes no query at all: an edit in the admin
+reaches the other app servers (and the other workers) within that many seconds, and the
+process that saved it at once, because the save signal calls ``forget()``.
 
 If the content in the database ever fails to compile (a rule cycle that slipped past the
 admin's checks, say), ``snapshot()`` keeps serving the last content that did, logs the error
@@ -14,8 +16,12 @@ gets an error page.
 
 import logging
 import threading
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Prefetch, QuerySet
 
@@ -41,6 +47,8 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _cached: Snapshot | None = None
 _failed: tuple[str | None, str] | None = None  # (version, why) of the last build that failed
+_checked_at = float("-inf")  # time.monotonic() of the last version check
+_forgotten = 0  # how many times forget() was called: a check racing a save must not count
 
 
 class ContentBroken(Exception):
@@ -52,13 +60,29 @@ def current_version() -> str | None:
     return str(token) if token else None
 
 
+def forget() -> None:
+    """Check the content version on the next ``snapshot()``: the content has just changed in
+    this process (the save signals call this), so its own pages show the edit at once."""
+    global _checked_at, _forgotten
+    _forgotten += 1
+    _checked_at = float("-inf")
+
+
 def snapshot() -> Snapshot:
     """The content as it is in the database now, compiled; reloaded only after a change.
 
+    The version is read at most once every CONTENT_CHECK_SECONDS (and after ``forget()``).
     Content that does not compile is tried once per version; until the next change the last
     good snapshot is served (ContentBroken if there is none)."""
-    global _cached, _failed
+    global _cached, _failed, _checked_at
+    now = time.monotonic()
+    cached = _cached
+    if cached is not None and now - _checked_at < settings.CONTENT_CHECK_SECONDS:
+        return cached
+    forgotten = _forgotten
     version = current_version()
+    if forgotten == _forgotten:
+        _checked_at = now
     cached, failed = _cached, _failed
     if cached is not None and cached.version == version:
         if failed is not None:
@@ -98,11 +122,6 @@ def problem() -> str | None:
 
 def load_ruleset() -> rules.RuleSet:
     """Load the enabled rules, all outcomes, contacts and counties into a RuleSet."""
-    rule_rows = models.Rule.objects.filter(enabled=True).prefetch_related(
-        Prefetch("conditions", queryset=models.RuleCondition.objects.order_by("id")),
-        Prefetch("outcomes", queryset=models.Outcome.objects.only("code")),
-        Prefetch("categories", queryset=models.ContactCategory.objects.only("slug")),
-    )
     outcome_rows = models.Outcome.objects.prefetch_related(
         "legal_sources",
         Prefetch("categories", queryset=models.ContactCategory.objects.only("slug")),
@@ -114,11 +133,122 @@ def load_ruleset() -> rules.RuleSet:
         ),
     )
     return rules.RuleSet.build(
-        rules=[to_rule(r) for r in rule_rows],
+        rules=enabled_rules(),
         outcomes=[to_outcome(o) for o in outcome_rows],
-        contacts=[to_contact(c) for c in contact_queryset()],
+        contacts=all_contacts(),
         counties=list(models.County.objects.values_list("number", flat=True)),
     )
+
+
+# Rules and contacts are the tables that grow. They are read as plain rows (values_list) and
+# grouped here, rather than as model instances with prefetch_related: at ten times the seed
+# content that cut the reload every worker pays after a save from 0.2 s to a fraction
+# (benchmarks/growth.py). The result is the same as to_rule() and to_contact() of the model
+# instances give (tests/test_content.py compares them).
+
+
+def _grouped(rows: Iterable[Sequence[Any]]) -> dict[Any, list[Any]]:
+    """{first column: [the rest of each row, in order]}."""
+    grouped: dict[Any, list[Any]] = {}
+    for first, *rest in rows:
+        grouped.setdefault(first, []).append(rest[0] if len(rest) == 1 else rest)
+    return grouped
+
+
+def _values(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())  # as ConditionBase.values
+
+
+def enabled_rules() -> list[rules.Rule]:
+    enabled = models.Rule.objects.filter(enabled=True)
+    conditions = _grouped(
+        models.RuleCondition.objects.filter(rule__enabled=True)
+        .order_by("rule_id", "id")
+        .values_list("rule_id", "fact", "operator", "value")
+    )
+    outcomes = _grouped(
+        models.Rule.outcomes.through.objects.filter(rule__enabled=True).values_list(
+            "rule_id", "outcome__code"
+        )
+    )
+    categories = _grouped(
+        models.Rule.categories.through.objects.filter(rule__enabled=True).values_list(
+            "rule_id", "contactcategory__slug"
+        )
+    )
+    return [
+        rules.Rule(
+            key=key,
+            name=name,
+            conditions=tuple(
+                rules.Condition(fact, operator, _values(value))
+                for fact, operator, value in conditions.get(pk, ())
+            ),
+            outcomes=tuple(sorted(outcomes.get(pk, ()))),
+            categories=tuple(sorted(categories.get(pk, ()))),
+        )
+        for pk, key, name in enabled.values_list("pk", "key", "name")
+    ]
+
+
+CONTACT_FIELDS = (
+    "pk", "slug", "name_nb", "name_en", "scope", "order", "description_nb", "description_en",
+    "serves_nb", "serves_en", "website", "email", "always_open", "hours_note_nb",
+    "hours_note_en", "last_verified", "needs_review",
+)  # fmt: skip
+
+
+def all_contacts() -> list[rules.Contact]:
+    categories = _grouped(
+        models.Contact.categories.through.objects.order_by(
+            "contact_id", "contactcategory__slug"
+        ).values_list("contact_id", "contactcategory__slug")
+    )
+    counties = _grouped(
+        models.Contact.counties.through.objects.values_list("contact_id", "county__number")
+    )
+    phones = _grouped(
+        models.ContactPhone.objects.order_by("contact_id", "order", "id").values_list(
+            "contact_id", "number", "label_nb", "label_en"
+        )
+    )
+    hours = _grouped(
+        models.OpeningHours.objects.order_by("contact_id", "weekday", "opens").values_list(
+            "contact_id", "weekday", "opens", "closes"
+        )
+    )
+    made = []
+    for row in models.Contact.objects.values_list(*CONTACT_FIELDS):
+        c = dict(zip(CONTACT_FIELDS, row, strict=True))
+        pk = c["pk"]
+        own_phones = phones.get(pk, ())
+        made.append(
+            rules.Contact(
+                slug=c["slug"],
+                names={"nb": c["name_nb"], "en": c["name_en"]},
+                categories=tuple(categories.get(pk, ())),
+                counties=None
+                if c["scope"] == models.Scope.NATIONAL
+                else frozenset(counties.get(pk, ())),
+                phone=own_phones[0][0] if own_phones else None,
+                order=c["order"],
+                extra={
+                    "descriptions": {"nb": c["description_nb"], "en": c["description_en"]},
+                    "serves": {"nb": c["serves_nb"], "en": c["serves_en"]},
+                    "phones": tuple(
+                        (number, {"nb": nb, "en": en}) for number, nb, en in own_phones
+                    ),
+                    "website": c["website"],
+                    "email": c["email"],
+                    "always_open": c["always_open"],
+                    "hours": tuple(tuple(h) for h in hours.get(pk, ())),
+                    "hours_note": {"nb": c["hours_note_nb"], "en": c["hours_note_en"]},
+                    "last_verified": c["last_verified"],
+                    "needs_review": c["needs_review"],
+                },
+            )
+        )
+    return made
 
 
 def load_questions() -> tuple[rules.Question, ...]:

@@ -5,9 +5,10 @@ This only invalidates caches; no decision is made here.
 
 import uuid
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from . import models
+from . import content, models
 
 CONTENT_MODELS = (
     models.County,
@@ -24,6 +25,9 @@ CONTENT_MODELS = (
     models.ContactPhone,
     models.OpeningHours,
     models.Case,
+    # The trainer's pages are cached per content version (guidance/pagecache.py).
+    models.Session,
+    models.SessionCase,
 )
 
 
@@ -31,6 +35,10 @@ def bump_content_version(**kwargs):
     updated = models.ContentVersion.objects.filter(pk=1).update(token=uuid.uuid4())
     if not updated:
         models.ContentVersion.objects.get_or_create(pk=1, defaults={"token": uuid.uuid4()})
+    # This process shows the change at once (the others within CONTENT_CHECK_SECONDS): now,
+    # and again after the commit, in case another thread read the old version in between.
+    content.forget()
+    transaction.on_commit(content.forget)
 
 
 def connect():

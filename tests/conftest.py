@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from guidance import content, rules, seed
+from guidance import content, pagecache, rules, seed
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_CASES = ROOT.parent / "shared" / "cases"
@@ -41,6 +41,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the seed content, as `make setup` leaves it."""
     with django_db_blocker.unblock():
         seed.load()
+
+
+@pytest.fixture(autouse=True)
+def fresh_content_check():
+    """Each test reads the content version on its first page: the database was rolled back
+    under the process's snapshot, which the CONTENT_CHECK_SECONDS window would otherwise
+    keep serving. The content page cache starts empty for the same reason."""
+    content.forget()
+    pagecache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,7 @@
 """The read path from the database into the engine: a fixed number of queries."""
 
+import uuid
+
 import pytest
 
 from guidance import content, models, rules
@@ -52,3 +54,86 @@ def test_a_regional_contact_carries_its_counties_and_a_national_one_none(ruleset
     contacts = {c.slug: c for c in ruleset.contacts}
     assert contacts["rvts-nord"].counties == frozenset({"18", "55", "56"})
     assert contacts["rosa"].counties is None
+
+
+# --- How often a process asks whether the content changed (CONTENT_CHECK_SECONDS) ------------
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """content.py's monotonic clock, moved by hand."""
+    now = [1000.0]
+    monkeypatch.setattr(content.time, "monotonic", lambda: now[0])
+    return now
+
+
+@pytest.mark.django_db
+def test_the_version_is_read_at_most_once_per_window(clock, settings, django_assert_num_queries):
+    settings.CONTENT_CHECK_SECONDS = 5
+    content.snapshot()
+    with django_assert_num_queries(0):
+        clock[0] += 4.9
+        content.snapshot()
+    with django_assert_num_queries(1):
+        clock[0] += 0.2
+        content.snapshot()
+
+
+@pytest.mark.django_db
+def test_an_edit_in_another_process_shows_within_the_window(clock, settings):
+    """Another server's save: the rows and the version change without this process's signals."""
+    settings.CONTENT_CHECK_SECONDS = 5
+    before = content.snapshot()
+    models.Question.objects.filter(key="acute_danger").update(text_en="Changed elsewhere?")
+    models.ContentVersion.objects.filter(pk=1).update(token=uuid.uuid4())
+    clock[0] += 4
+    assert content.snapshot() is before
+    clock[0] += 2
+    assert content.snapshot().question("acute_danger").text("en") == "Changed elsewhere?"
+
+
+@pytest.mark.django_db
+def test_an_edit_saved_in_this_process_shows_at_once(clock, settings, client):
+    settings.CONTENT_CHECK_SECONDS = 3600
+    client.get("/guide/q/acute_danger/", HTTP_ACCEPT_LANGUAGE="en")
+    question = models.Question.objects.get(key="acute_danger")
+    question.text_en = "Is anyone in danger this very minute?"
+    question.save()
+    page = client.get("/guide/q/acute_danger/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Is anyone in danger this very minute?" in page
+
+
+@pytest.mark.django_db
+def test_a_check_that_raced_a_save_does_not_hide_it(clock, settings, monkeypatch):
+    """A thread that read the old version while the save was being made must not make the
+    saving process wait a whole window for its own edit."""
+    settings.CONTENT_CHECK_SECONDS = 3600
+    old = content.snapshot()
+    read = content.current_version
+
+    def read_then_save():
+        version = read()
+        content.forget()  # the save's signal, in another thread, between read and record
+        return version
+
+    monkeypatch.setattr(content, "current_version", read_then_save)
+    content.forget()
+    content.snapshot()
+    monkeypatch.setattr(content, "current_version", read)
+    models.ContentVersion.objects.filter(pk=1).update(token=uuid.uuid4())
+    assert content.snapshot() is not old
+
+
+@pytest.mark.django_db
+def test_the_row_read_gives_the_same_rules_and_contacts_as_the_model_instances():
+    """enabled_rules() and all_contacts() read plain rows for speed; they must build exactly
+    what to_rule() and to_contact() build from the model instances."""
+    by_model = [
+        content.to_rule(r)
+        for r in models.Rule.objects.filter(enabled=True).prefetch_related(
+            "conditions", "outcomes", "categories"
+        )
+    ]
+    assert content.enabled_rules() == by_model
+    assert content.all_contacts() == [content.to_contact(c) for c in content.contact_queryset()]
+    assert len(by_model) > 30

@@ -231,7 +231,7 @@ def clients():
     """One client per kind of user. Logged-in POSTs carry no CSRF token, so the fuzz cannot
     change or delete admin rows under itself; anonymous POSTs get a valid CSRF pair."""
     anonymous = Client(enforce_csrf_checks=True, raise_request_exception=False)
-    anonymous.get("/")
+    anonymous.get("/guide/q/acute_danger/")  # a page with a form that needs the token
     csrf = anonymous.cookies["csrftoken"].value if "csrftoken" in anonymous.cookies else ""
     superuser = User.objects.create_superuser("fuzz-admin", password=secrets.token_urlsafe())
     logged_in = {}

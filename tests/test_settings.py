@@ -102,7 +102,7 @@ with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
     r = c.get("/guide/")
     out["http"] = {"status": r.status_code, "location": r.get("Location")}
     out["healthz over http"] = c.get("/healthz").status_code
-    r = c.post("/i18n/setlang/", {"language": "en", "next": "/"}, **https)
+    r = c.get("/i18n/setlang/", {"language": "en", "next": "/"}, **https)
     out["language cookie"] = r.cookies["django_language"].output()
 print(json.dumps(out))
 """

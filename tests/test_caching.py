@@ -1,0 +1,201 @@
+"""What is cached and what never is (issue 11), the queries a page makes, and compression.
+
+The privacy promise: a page that shows a walk's answers is rendered for each request and
+never kept in server memory; only pages that depend on nothing but the content and the
+language (home, the trainer's) are cached.
+"""
+
+import gzip
+import re
+
+import pytest
+from django.test.signals import template_rendered
+
+from guidance import models, pagecache, views
+from tests.test_guide import first_case, walk_case
+
+pytestmark = pytest.mark.django_db
+
+CASE = "/trainer/webinar-1-gravid-kvinne"
+
+
+@pytest.fixture
+def renders():
+    """The templates rendered, by name, while the test runs."""
+    seen = []
+
+    def record(sender, template, **kwargs):
+        seen.append(template.name)
+
+    template_rendered.connect(record)
+    yield seen
+    template_rendered.disconnect(record)
+
+
+@pytest.fixture
+def walked(client):
+    return walk_case(client, first_case())
+
+
+def test_no_review_result_or_question_page_is_served_from_a_cache(client, walked, renders):
+    pages = [
+        f"/guide/q/timing/?s={walked}",
+        f"/guide/review/?s={walked}",
+        f"/guide/result/?s={walked}",
+    ]
+    for url in pages * 2:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+        assert not hasattr(response, "gzipped")  # not handed over by the page cache
+    assert renders.count("guidance/review.html") == 2
+    assert renders.count("guidance/result.html") == 2
+    assert renders.count("base.html") == 6
+    assert not [key for key in pagecache.pages.held() if "/guide/" in key[2]]
+
+
+def test_the_result_is_made_for_the_request_it_answers(client, walked, monkeypatch):
+    """The same address, a minute later: the page says the new time, so nothing kept it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    first = timezone.make_aware(dt.datetime(2026, 12, 3, 9, 15))
+    monkeypatch.setattr(views, "clock", lambda: first)
+    assert "3.12.2026 09:15" in client.get(f"/guide/result/?s={walked}").content.decode()
+    monkeypatch.setattr(views, "clock", lambda: first + dt.timedelta(minutes=1))
+    assert "3.12.2026 09:16" in client.get(f"/guide/result/?s={walked}").content.decode()
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/trainer/", f"{CASE}/present/", f"{CASE}/present/3/", f"{CASE}/present/result/"]
+)
+def test_public_pages_are_rendered_once_per_content_version_and_language(
+    client, renders, django_assert_num_queries, url
+):
+    first = client.get(url).content
+    assert renders
+    renders.clear()
+    with django_assert_num_queries(0):
+        again = client.get(url)
+    assert again.content == first
+    assert renders == []
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.content != first
+    assert renders
+
+
+def test_an_editors_save_reaches_the_cached_page_at_once(client):
+    url = f"{CASE}/present/"
+    client.get(url)
+    case = models.Case.objects.get(slug="webinar-1-gravid-kvinne")
+    case.title = "Ny tittel fra redaktøren"
+    case.save()
+    assert "Ny tittel fra redaktøren" in client.get(url).content.decode()
+
+
+def test_a_page_with_a_message_for_this_browser_is_not_cached(client, renders):
+    client.get("/")
+    renders.clear()
+    client.cookies["messages"] = "x"
+    client.get("/")
+    assert "guidance/home.html" in renders
+
+
+def test_a_library_search_is_not_kept(client):
+    client.get("/trainer/?q=gravid")
+    assert not [key for key in pagecache.pages.held() if "q=" in key[2]]
+
+
+# --- No queries on the guide's pages within CONTENT_CHECK_SECONDS -----------------------------
+
+
+def test_guide_pages_make_no_query_once_the_content_is_loaded(
+    client, walked, django_assert_num_queries
+):
+    client.get("/")  # the content version read for this window
+    pages = [
+        "/",
+        "/guide/q/acute_danger/",
+        f"/guide/q/timing/?s={walked}",
+        f"/guide/review/?s={walked}",
+        f"/guide/result/?s={walked}",
+    ]
+    for url in pages:
+        with django_assert_num_queries(0):
+            assert client.get(url).status_code == 200, url
+    with django_assert_num_queries(0):
+        response = client.post("/guide/q/likelihood/", {"s": walked, "likelihood": "unclear"})
+        assert response.status_code == 302
+
+
+# --- Compression (avverge/compression.py) ----------------------------------------------------
+
+GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
+
+
+def unzipped(response):
+    assert response["Content-Encoding"] == "gzip"
+    return gzip.decompress(response.content).decode()
+
+
+def test_public_pages_are_compressed(client):
+    for url in ["/", "/trainer/", f"{CASE}/present/result/"]:
+        response = client.get(url, **GZIP)
+        assert "<html" in unzipped(response)
+        assert "Accept-Encoding" in response["Vary"]
+
+
+def test_a_page_with_a_csrf_token_is_not_compressed(client):
+    response = client.get("/guide/q/acute_danger/", **GZIP)
+    assert "csrfmiddlewaretoken" in response.content.decode()
+    assert not response.has_header("Content-Encoding")
+
+
+def test_a_walk_page_is_compressed_only_at_the_address_the_guide_gives_it(client, walked):
+    result = client.get(f"/guide/result/?s={walked}", **GZIP)
+    assert "data-outcome" in unzipped(result)
+    review = client.get(f"/guide/review/?s={walked}&return=review", **GZIP)
+    assert "<html" in unzipped(review)
+    for extra in ["&guess=abc", "&return=xyz", "&next=1"]:
+        response = client.get(f"/guide/result/?s={walked}{extra}", **GZIP)
+        assert response.status_code == 200
+        assert not response.has_header("Content-Encoding"), extra
+
+
+def test_nothing_is_compressed_for_a_client_that_does_not_ask(client):
+    response = client.get("/")
+    assert not response.has_header("Content-Encoding")
+    assert re.search(r"<html", response.content.decode())
+
+
+# --- {% contentcache %}: parts of pages that depend only on the content ----------------------
+
+FRAGMENT = (
+    "{% load contentcache %}"
+    "{% contentcache 'card' code %}{{ code }}:{{ text }}{% endcontentcache %}"
+)
+
+
+def render_fragment(**context):
+    from django.template import Context, Template
+
+    return Template(FRAGMENT).render(Context(context))
+
+
+def test_a_fragment_is_rendered_once_per_key_language_and_content_version():
+    from django.utils import translation
+
+    assert render_fragment(code="A", text="first") == "A:first"
+    assert render_fragment(code="A", text="second") == "A:first"  # kept
+    assert render_fragment(code="B", text="second") == "B:second"  # another key
+    with translation.override("en"):
+        assert render_fragment(code="A", text="third") == "A:third"  # another language
+    case = models.Case.objects.first()
+    case.save()  # an editor's save: a new content version
+    assert render_fragment(code="A", text="fourth") == "A:fourth"
+
+
+def test_a_fragment_is_escaped_as_the_page_around_it():
+    assert render_fragment(code="C", text="<b>") == "C:&lt;b&gt;"
+    assert render_fragment(code="C", text="x") == "C:&lt;b&gt;"
