@@ -193,6 +193,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates in English form ("2 Dec 2026, 22:22"), bokmål ones as before.
+FORMAT_MODULE_PATH = ["avverge.formats"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
