@@ -39,6 +39,7 @@ from .admin_forms import (
     RuleForm,
 )
 from .admin_resources import ContactExportForm, ContactImportForm, ContactResource
+from .views import SECTION_TITLES
 
 admin.site.site_header = "Avverge – forvaltning"
 admin.site.site_title = "Avverge forvaltning"
@@ -353,11 +354,38 @@ class ChecksAfterSave:
         return super().response_change(request, obj)
 
 
+def section_choices():
+    """The result page's section headings (views.SECTION_TITLES), so that an editor files an
+    outcome under the name the clinician will see it under."""
+    return [(key, str(SECTION_TITLES[key])) for key in rules.SECTIONS]
+
+
+class SectionFilter(admin.SimpleListFilter):
+    title = "del av resultatet"
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        return section_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(section=self.value()) if self.value() else queryset
+
+
 @admin.register(models.Outcome)
 class OutcomeAdmin(ChecksAfterSave, HistoryAdmin):
     form = OutcomeForm
-    list_display = ["code", "title_nb", "kind", "section", "priority", "sources"]
-    list_filter = ["kind", "section", "categories"]
+    list_display = ["code", "title_nb", "kind", "section_title", "priority", "sources"]
+    list_filter = ["kind", SectionFilter, "categories"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "section":
+            kwargs["choices"] = section_choices()
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    @admin.display(description="del av resultatet", ordering="section")
+    def section_title(self, obj):
+        return SECTION_TITLES[obj.section]
+
     search_fields = ["code", "title_nb", "title_en", "body_nb"]
 
     def get_queryset(self, request):
