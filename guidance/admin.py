@@ -8,6 +8,8 @@ Saving a rule or an outcome runs every training case and the proof over every an
 warns about the cases that now fail and the contract's invariants the change breaks.
 """
 
+import functools
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -49,6 +51,22 @@ admin.site.index_title = "Innholdet i veiviseren"
 # --- History ------------------------------------------------------------------------------
 
 
+REASON_HELP = (
+    "Valgfritt. Vises i historikken, for eksempel «Nytt nummer fra tjenestens nettside» "
+    "eller «Rettet etter juridisk gjennomgang»."
+)
+
+
+@functools.cache
+def with_reason(form):
+    """``form`` with the optional "Årsak til endringen", which the history keeps as the
+    version's change reason (history_change_reason, at most 100 characters)."""
+    reason = forms.CharField(
+        label="Årsak til endringen", required=False, max_length=100, help_text=REASON_HELP
+    )
+    return type(form.__name__, (form,), {"change_reason": reason})
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """A table with history. ``history_parts`` names the inline tables (model, foreign key,
     heading) whose history shows on this table's history page."""
@@ -71,6 +89,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         css = {"all": ["guidance/admin/admin.css"]}
 
     def get_form(self, request, obj=None, **kwargs):
+        kwargs.setdefault("form", with_reason(self.form))
         form = super().get_form(request, obj, **kwargs)
         record = getattr(obj, "_history", None)  # set by simple-history on a restored version
         if record is None:
@@ -91,6 +110,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
             def __init__(self, *args, **kwargs):
                 kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
                 super().__init__(*args, **kwargs)
+                # The old version is shown, not edited: restoring saves it as it was (a
+                # disabled field keeps its initial value whatever is posted). Only the reason
+                # for restoring it can be written.
+                for name, field in self.fields.items():
+                    if name != "change_reason":
+                        field.disabled = True
 
             def _post_clean(self):
                 super()._post_clean()
@@ -100,6 +125,20 @@ class HistoryAdmin(SimpleHistoryAdmin):
                         self.add_error(None, problem)
 
         return VersionForm
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("change_reason")
+        if reason:
+            obj._change_reason = reason  # django-simple-history's history_change_reason
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        # The inline rows (phone numbers, hours, conditions) changed for the same reason.
+        reason = form.cleaned_data.get("change_reason")
+        if reason:
+            for row in formset.forms:
+                row.instance._change_reason = reason
+        super().save_formset(request, form, formset, change)
 
     def check_ids(self, request, *ids):
         """Permission first, then the ids: a user who may not see the table learns nothing,
@@ -411,7 +450,10 @@ class RuleAdmin(ChecksAfterSave, HistoryAdmin):
     list_display = ["key", "name", "enabled", "gives", "last_reviewed"]
     list_filter = ["enabled", "outcomes", "categories"]
     search_fields = ["key", "name", "reasoning", "outcomes__code"]
-    fields = ["key", "name", "enabled", "outcomes", "categories", "reasoning", "last_reviewed"]
+    fields = [
+        *("key", "name", "enabled", "outcomes", "categories", "reasoning", "last_reviewed"),
+        "change_reason",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("outcomes")
