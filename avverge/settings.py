@@ -105,7 +105,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "import_export",
-    "axes",
+    "guidance.apps.AxesConfig",  # django-axes, with a bokmål heading
     "ninja",
     "corsheaders",
     "guidance",

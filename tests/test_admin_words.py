@@ -90,6 +90,7 @@ def test_an_invalid_contact_form_says_so_in_bokmal(superuser):
 
 def test_the_admin_index_has_no_english_left(superuser):
     page = superuser.get("/admin/").content.decode()
+    assert "Innloggingsvern" in page
     for english in ("Access attempts", "Access failures", "Access logs", "Start typing to filter"):
         assert english not in page
     listing = superuser.get(f"{ADMIN}/contact/").content.decode()
