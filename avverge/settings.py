@@ -104,7 +104,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "import_export",
-    "axes",
+    "guidance.apps.AxesConfig",  # django-axes, with a bokmål heading
     "ninja",
     "corsheaders",
     "guidance",
@@ -195,6 +195,8 @@ LANGUAGE_CODE = "nb"
 # Each language named in itself, as the switcher shows it (templates/base.html).
 LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates in English form ("2 Dec 2026, 22:22"), bokmål ones as before.
+FORMAT_MODULE_PATH = ["avverge.formats"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

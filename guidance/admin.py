@@ -8,6 +8,7 @@ Saving a rule or an outcome runs every training case and the proof over every an
 warns about the cases that now fail and the contract's invariants the change breaks.
 """
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,6 +44,7 @@ from .admin_forms import (
     RuleForm,
 )
 from .admin_resources import ContactExportForm, ContactImportForm, ContactResource
+from .views import SECTION_TITLES, phone_card
 
 admin.site.site_header = "Avverge – forvaltning"
 admin.site.site_title = "Avverge forvaltning"
@@ -50,6 +52,22 @@ admin.site.index_title = "Innholdet i veiviseren"
 
 
 # --- History ------------------------------------------------------------------------------
+
+
+REASON_HELP = (
+    "Valgfritt. Vises i historikken, for eksempel «Nytt nummer fra tjenestens nettside» "
+    "eller «Rettet etter juridisk gjennomgang»."
+)
+
+
+@functools.cache
+def with_reason(form):
+    """``form`` with the optional "Årsak til endringen", which the history keeps as the
+    version's change reason (history_change_reason, at most 100 characters)."""
+    reason = forms.CharField(
+        label="Årsak til endringen", required=False, max_length=100, help_text=REASON_HELP
+    )
+    return type(form.__name__, (form,), {"change_reason": reason})
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -74,6 +92,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         css = {"all": ["guidance/admin/admin.css"]}
 
     def get_form(self, request, obj=None, **kwargs):
+        kwargs.setdefault("form", with_reason(self.form))
         form = super().get_form(request, obj, **kwargs)
         record = getattr(obj, "_history", None)  # set by simple-history on a restored version
         if record is None:
@@ -94,6 +113,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
             def __init__(self, *args, **kwargs):
                 kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
                 super().__init__(*args, **kwargs)
+                # The old version is shown, not edited: restoring saves it as it was (a
+                # disabled field keeps its initial value whatever is posted). Only the reason
+                # for restoring it can be written.
+                for name, field in self.fields.items():
+                    if name != "change_reason":
+                        field.disabled = True
 
             def _post_clean(self):
                 super()._post_clean()
@@ -103,6 +128,20 @@ class HistoryAdmin(SimpleHistoryAdmin):
                         self.add_error(None, problem)
 
         return VersionForm
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("change_reason")
+        if reason:
+            obj._change_reason = reason  # django-simple-history's history_change_reason
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        # The inline rows (phone numbers, hours, conditions) changed for the same reason.
+        reason = form.cleaned_data.get("change_reason")
+        if reason:
+            for row in formset.forms:
+                row.instance._change_reason = reason
+        super().save_formset(request, form, formset, change)
 
     def check_ids(self, request, *ids):
         """Permission first, then the ids: a user who may not see the table learns nothing,
@@ -365,13 +404,40 @@ class OutcomeParagraphInline(admin.StackedInline):
     formfield_overrides = HistoryAdmin.formfield_overrides
 
 
+def section_choices():
+    """The result page's section headings (views.SECTION_TITLES), so that an editor files an
+    outcome under the name the clinician will see it under."""
+    return [(key, str(SECTION_TITLES[key])) for key in rules.SECTIONS]
+
+
+class SectionFilter(admin.SimpleListFilter):
+    title = "del av resultatet"
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        return section_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(section=self.value()) if self.value() else queryset
+
+
 @admin.register(models.Outcome)
 class OutcomeAdmin(ChecksAfterSave, HistoryAdmin):
     form = OutcomeForm
     inlines = [OutcomeParagraphInline]
     history_parts = [(models.OutcomeParagraph, "outcome", "Avsnitt som passer saken")]
-    list_display = ["code", "title_nb", "kind", "section", "priority", "sources"]
-    list_filter = ["kind", "section", "categories"]
+    list_display = ["code", "title_nb", "kind", "section_title", "priority", "sources"]
+    list_filter = ["kind", SectionFilter, "categories"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "section":
+            kwargs["choices"] = section_choices()
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    @admin.display(description="del av resultatet", ordering="section")
+    def section_title(self, obj):
+        return SECTION_TITLES[obj.section]
+
     search_fields = ["code", "title_nb", "title_en", "body_nb"]
 
     def get_queryset(self, request):
@@ -397,7 +463,10 @@ class RuleAdmin(ChecksAfterSave, HistoryAdmin):
     list_display = ["key", "name", "enabled", "gives", "last_reviewed"]
     list_filter = ["enabled", "outcomes", "categories"]
     search_fields = ["key", "name", "reasoning", "outcomes__code"]
-    fields = ["key", "name", "enabled", "outcomes", "categories", "reasoning", "last_reviewed"]
+    fields = [
+        *("key", "name", "enabled", "outcomes", "categories", "reasoning", "last_reviewed"),
+        "change_reason",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("outcomes")
@@ -474,7 +543,10 @@ class ContactAdmin(ImportExportModelAdmin, HistoryAdmin):
         (models.ContactPhone, "contact", "Telefonnumre"),
         (models.OpeningHours, "contact", "Åpningstider"),
     ]
-    list_display = ["name_nb", "slug", "scope", "main_phone", "verified", "needs_review"]
+    # The key sits under the name, so that every column fits a 1280 px screen with the side
+    # menu and the filters open (UX review, finding 16).
+    list_display = ["name_and_key", "scope", "main_phone", "verified", "needs_review"]
+    list_display_links = ["name_and_key"]
     list_filter = [ContactFreshness, "needs_review", "scope", "categories", "counties"]
     search_fields = ["slug", "name_nb", "name_en", "phones__number"]
     readonly_fields = ["freshness_mark"]
@@ -487,10 +559,14 @@ class ContactAdmin(ImportExportModelAdmin, HistoryAdmin):
         # An import can add contacts as well as change them.
         return request.user.has_perms(["guidance.add_contact", "guidance.change_contact"])
 
+    @admin.display(description="navn (bokmål) og nøkkel", ordering="name_nb")
+    def name_and_key(self, obj):
+        return format_html('{}<br><span class="avverge-key">{}</span>', obj.name_nb, obj.slug)
+
     @admin.display(description="hovednummer")
     def main_phone(self, obj):
         phones = list(obj.phones.all())
-        return phones[0].number if phones else "–"
+        return phone_card(phones[0].number, "", "")["number"] if phones else "–"
 
     @admin.display(description="sist bekreftet", ordering="last_verified")
     def verified(self, obj):

@@ -26,6 +26,7 @@ from django.utils.safestring import mark_safe
 
 from . import cases, content, models, proof, rules
 from .admin_forms import CasePickForm, FactsForm
+from .views import KIND_LABELS, SECTION_TITLES
 
 RULE_SET_CHOICES = ("active", "all")
 
@@ -263,7 +264,7 @@ def tester_url(example, rule_set="active"):
             query += [(fact, v) for v in sorted(value)]
         else:
             query.append((fact, value))
-    return reverse("admin:guidance_rule_tester") + "?" + urlencode(query)
+    return reverse("admin:guidance_rule_tester") + "?" + urlencode(query) + "#resultat"
 
 
 def thousands(n):
@@ -448,23 +449,46 @@ def rule_tester(request, model_admin):
     return render(request, "admin/guidance/rule_tester.html", context)
 
 
+# rules.Condition.describe writes "fact = value (operator value…)" with the engine's English
+# operator names; the editor reads the admin's own bokmål ones (longest first, as "contains"
+# begins "contains any of").
+_LONGEST_FIRST = sorted((v[0] for v in rules.OPERATORS.values()), key=len, reverse=True)
+ENGLISH_OPERATORS = re.compile(r"\((" + "|".join(map(re.escape, _LONGEST_FIRST)) + ") ")
+OPERATOR_BY_LABEL = {label: op for op, (label, _, _) in rules.OPERATORS.items()}
+
+
+def reason_in_bokmal(reason):
+    """One line of the trace with the operator in the editor's words: "timing = ongoing (er en
+    av ongoing, expected)"; "concern = x" becomes "bekymring = x"."""
+    if reason.startswith("concern = "):
+        return "bekymring = " + reason.removeprefix("concern = ")
+    return ENGLISH_OPERATORS.sub(
+        lambda m: f"({models.OPERATOR_LABELS_NB[OPERATOR_BY_LABEL[m.group(1)]]} ", reason, count=1
+    )
+
+
 def result_tables(result):
-    """The result's outcomes, contacts and trace, with labels and links to the rows."""
+    """The result's outcomes, contacts and trace, with labels and links to the rows. Kinds
+    and sections carry the public result page's names (views.KIND_LABELS, SECTION_TITLES)."""
     rule_links = admin_links(models.Rule, "key")
     contact_links = admin_links(models.Contact, "slug")
-    return {
-        "outcome_rows": [
-            {
-                "outcome": o,
-                "kind": models.Kind(o.kind).label,
-                "section": models.Section(o.section).label,
-                "rules": [(t.rule, rule_links.get(t.rule)) for t in result.rules_for(o.code)],
-            }
-            for o in result.outcomes
-        ],
-        "contact_rows": [(c, contact_links.get(c.slug)) for c in result.contacts],
-        "trace_rows": [(t, rule_links.get(t.rule)) for t in result.trace],
-    }
+    with translation.override("nb"):
+        return {
+            "outcome_rows": [
+                {
+                    "outcome": o,
+                    "kind": str(KIND_LABELS[o.kind]),
+                    "section": str(SECTION_TITLES[o.section]),
+                    "rules": [(t.rule, rule_links.get(t.rule)) for t in result.rules_for(o.code)],
+                }
+                for o in result.outcomes
+            ],
+            "contact_rows": [(c, contact_links.get(c.slug)) for c in result.contacts],
+            "trace_rows": [
+                (t, rule_links.get(t.rule), [reason_in_bokmal(r) for r in t.because])
+                for t in result.trace
+            ],
+        }
 
 
 def case_check(request, model_admin):

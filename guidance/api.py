@@ -344,6 +344,11 @@ class ContactOut(Schema):
     hours_text: str
     hours_note: str
     open: bool | None = Field(description="Whether it answers at `at`; null: hours not known.")
+    opens_next: datetime | None = Field(
+        description="When it next opens after `at`, skipping Norwegian public holidays; null "
+        "when it is open, open round the clock, or its hours are not known."
+    )
+    opens_text: str = Field(description="`opens_next` in words, as the result page says it.")
     regional: bool
     counties: list[str] | None = Field(description="The counties it serves; null: national.")
     categories: list[str]

@@ -17,12 +17,15 @@ testing an outcome runs after every rule that can give it, and refuses a table w
 
 from __future__ import annotations
 
-import datetime
+import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
+
+import holidays
 
 # ---------------------------------------------------------------------------------------------
 # The contract: facts and their values (CONTRACT.md section 1)
@@ -733,16 +736,50 @@ def unmet_conditions(
     return tuple(dict.fromkeys(c for m in misses if len(m) == fewest for c in m))
 
 
-def is_open(contact: Contact, at: datetime.datetime) -> bool | None:
+@functools.cache
+def public_holidays(year: int) -> frozenset[dt.date]:
+    """Norway's public holidays (helligdager and 1 and 17 May) in ``year``, from the ``holidays``
+    package. Sundays are left out: weekly hours already say whether a service works Sundays."""
+    return frozenset(holidays.country_holidays("NO", years=year, include_sundays=False))
+
+
+def is_holiday(day: dt.date) -> bool:
+    return day in public_holidays(day.year)
+
+
+def is_open(contact: Contact, at: dt.datetime) -> bool | None:
     """Whether ``contact`` answers at ``at`` (a local Europe/Oslo datetime, passed in so tests
-    can freeze the clock). None when its hours are not known."""
+    can freeze the clock). Weekly hours do not apply on Norwegian public holidays; a contact
+    open round the clock is open on them too. None when its hours are not known."""
     if contact.extra.get("always_open"):
         return True
     hours = contact.extra.get("hours") or ()
     if not hours:
         return None
+    if is_holiday(at.date()):
+        return False
     weekday, now = at.weekday(), at.time()
     return any(day == weekday and opens <= now < closes for day, opens, closes in hours)
+
+
+def next_opening(contact: Contact, at: dt.datetime) -> dt.datetime | None:
+    """When ``contact`` next opens after ``at``, skipping Norwegian public holidays; None when
+    it is open at ``at``, open round the clock, or its hours are not known. The answer has
+    ``at``'s tzinfo (weekly hours are Oslo wall-clock times)."""
+    hours = contact.extra.get("hours") or ()
+    if contact.extra.get("always_open") or not hours or is_open(contact, at):
+        return None
+    # Easter closes Thursday to Monday; three weeks is more than any run of holidays.
+    for ahead in range(22):
+        day = at.date() + dt.timedelta(days=ahead)
+        if is_holiday(day):
+            continue
+        opens = sorted(o for d, o, _ in hours if d == day.weekday())
+        for time in opens:
+            when = dt.datetime.combine(day, time, tzinfo=at.tzinfo)
+            if when > at:
+                return when
+    return None
 
 
 def select_contacts(

@@ -6,9 +6,11 @@ guide writes nothing to the database and any app server can answer any step.
 """
 
 import logging
+import re
 import sys
 from urllib.parse import urlencode
 
+import phonenumbers
 from django.conf import settings
 from django.contrib import messages
 from django.db import DatabaseError, connection
@@ -16,7 +18,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import get_language, gettext_lazy, ngettext, override
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -785,37 +787,83 @@ def note_context(snap, outcome, language, now):
 
 def contact_card(c, language, now):
     """A contact as the result page, the record note and the JSON API show it, with whether it
-    answers at ``now``."""
+    answers at ``now`` and, when it is closed, when it opens next."""
+    # Its words (weekdays, "opens tomorrow") in ``language`` even where the request's own
+    # language is another, as in the JSON API's ?lang=.
+    with translation.override(language):
+        return _contact_card(c, language, now)
+
+
+def _contact_card(c, language, now):
     extra = c.extra
+    hours = extra.get("hours", ())
+    phones = [
+        phone_card(n, labels.get(language, ""), c.name(language))
+        for n, labels in extra.get("phones", ())
+    ]
+    hours_note = extra.get("hours_note", {}).get(language, "")
+    opens_next = rules.next_opening(c, now)
     return {
         "slug": c.slug,
         "name": c.name(language),
         "description": extra.get("descriptions", {}).get(language, ""),
         "serves": extra.get("serves", {}).get(language, ""),
-        "phones": [
-            {
-                "number": n,
-                "tel": "".join(ch for ch in n if ch.isdigit() or ch == "+"),
-                "label": labels.get(language, ""),
-            }
-            for n, labels in extra.get("phones", ())
-        ],
+        "phones": phones,
         "website": extra.get("website"),
         "email": extra.get("email"),
         "always_open": extra.get("always_open"),
-        "hours": [
-            {"day": day, "opens": opens, "closes": closes}
-            for day, opens, closes in extra.get("hours", ())
-        ],
-        "hours_text": hours_text(extra.get("hours", ())),
+        "hours": [{"day": day, "opens": opens, "closes": closes} for day, opens, closes in hours],
+        "hours_text": hours_text(hours),
+        # "Not confirmed" only where there is a phone to call and nothing else says when.
+        "hours_unknown": bool(phones)
+        and not extra.get("always_open")
+        and not hours
+        and not hours_note,
         "website_label": website_label(extra.get("website") or ""),
-        "hours_note": extra.get("hours_note", {}).get(language, ""),
+        "hours_note": hours_note,
         "open_now": rules.is_open(c, now),
+        "opens_next": opens_next,
+        "opens_text": opens_text(opens_next, now) if opens_next else "",
+        "holiday": bool(hours) and rules.is_holiday(now.date()),
         "last_verified": extra.get("last_verified"),
         "needs_review": extra.get("needs_review"),
         "regional": c.counties is not None,
         "categories": list(c.categories),
         "counties": sorted(c.counties) if c.counties is not None else None,
+    }
+
+
+# The harmonised European numbers of social value, written as the services write them.
+HARMONISED_116 = re.compile(r"116(\d{3})")
+
+
+def phone_card(number, label, name):
+    """A phone number written one way: Norwegian numbers in national format ("22 33 11 60"),
+    short numbers as the services write them ("112", "02800", "116 006"), others with their
+    country code; ``tel`` is what the phone dials. ``in_name`` says that the contact's name
+    already carries the number (so the record note need not repeat it)."""
+    digits = re.sub(r"\D", "", number)
+    shown, tel = number.strip(), digits
+    try:
+        parsed = phonenumbers.parse(number, "NO")
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if HARMONISED_116.fullmatch(digits):
+        shown = "116 " + digits[3:]
+    elif len(digits) <= 5 and not number.strip().startswith("+"):
+        shown = digits  # 112, 113, 02800: short numbers are dialled as they are
+    elif parsed and phonenumbers.is_valid_number(parsed):
+        norwegian = parsed.country_code == 47
+        style = phonenumbers.PhoneNumberFormat
+        shown = phonenumbers.format_number(
+            parsed, style.NATIONAL if norwegian else style.INTERNATIONAL
+        )
+        tel = phonenumbers.format_number(parsed, style.E164)
+    return {
+        "number": shown,
+        "tel": tel,
+        "label": label,
+        "in_name": bool(digits) and digits in re.sub(r"\D", "", name),
     }
 
 
@@ -830,6 +878,11 @@ WEEKDAYS = [
 ]
 
 
+def clock_time(t):
+    """09.00 in bokmål (Språkrådet's clock), 09:00 in English."""
+    return f"{t:%H.%M}" if lang() == "nb" else f"{t:%H:%M}"
+
+
 def hours_text(hours):
     """Weekly hours in words, consecutive days with the same times joined: "Mon–Fri 09:00–15:00"."""
     spans = []  # [first day, last day, opens, closes]
@@ -842,8 +895,24 @@ def hours_text(hours):
     parts = []
     for first, last, opens, closes in spans:
         days = str(WEEKDAYS[first]) if first == last else f"{WEEKDAYS[first]}–{WEEKDAYS[last]}"
-        parts.append(f"{days} {opens:%H:%M}–{closes:%H:%M}")
+        parts.append(f"{days} {clock_time(opens)}–{clock_time(closes)}")
     return ", ".join(parts)
+
+
+def opens_text(when, now):
+    """When a closed service opens next, in words: "opens tomorrow 09:00", "opens Mon 09:00";
+    a date as well when it is a week or more away."""
+    ahead = (when.date() - now.date()).days
+    time = clock_time(when.time())
+    if ahead == 0:
+        return _("opens today %(time)s") % {"time": time}
+    if ahead == 1:
+        return _("opens tomorrow %(time)s") % {"time": time}
+    day = str(WEEKDAYS[when.weekday()])
+    if ahead < 7:
+        return _("opens %(day)s %(time)s") % {"day": day, "time": time}
+    date = formats.date_format(when, "SHORT_DATE_FORMAT")
+    return _("opens %(day)s %(date)s %(time)s") % {"day": day, "date": date, "time": time}
 
 
 def website_label(url):
