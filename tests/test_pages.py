@@ -270,9 +270,8 @@ def test_avslutt_leaves_the_county_it_is_the_workplace_not_the_patient(client):
 
 def test_no_page_of_a_walk_reads_the_database(client, django_assert_num_queries):
     facts = yaml.safe_load(CASES[0].read_text(encoding="utf-8"))["facts"]
-    token, passed = walk_pages(
-        client, facts
-    )  # warms the content cache; the version is checked at most every CONTENT_CHECK_SECONDS
+    # The walk warms the content cache; its version is checked once per CONTENT_CHECK_SECONDS.
+    token, passed = walk_pages(client, facts)
     for key, _, _ in passed:
         with django_assert_num_queries(0):
             client.get(f"/guide/q/{key}/?s={token}")
