@@ -157,10 +157,9 @@ def test_the_api_says_when_a_closed_contact_opens_next(client):
 
 
 def test_the_record_note_does_not_repeat_a_number_the_name_carries(ruleset):
-    contacts = list(cards(ruleset, county="03").values())
-    with translation.override("nb"):
-        note = render_to_string(
-            "guidance/note.txt", {"contacts": contacts, "now": FRIDAY_EVENING, "outcomes": []}
-        )
+    from tests.test_result_note import SHARED, case_facts, result_for
+
+    _, _, context = result_for(case_facts(SHARED / "cases" / "webinar-1-gravid-kvinne.yaml"))
+    note = views.record_note(context, language="nb")
     assert "- Politiet 02800\n" in note and "02800: 02800" not in note
     assert "- ROSA" in note and "22 33 11 60" in note
