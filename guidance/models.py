@@ -252,7 +252,12 @@ class Outcome(models.Model):
         "til barnevernet uten ugrunnet opphold». Brukes for plikter og forbud; paragrafen "
         "legges til av seg selv. Tom: tittelen brukes.",
     )
-    now_en = models.CharField("«Gjør dette nå»-linje (engelsk)", max_length=200, blank=True)
+    now_en = models.CharField(
+        "«Gjør dette nå»-linje (engelsk)",
+        max_length=200,
+        blank=True,
+        help_text="Den samme linjen på engelsk.",
+    )
     summary_nb = models.CharField(
         "konklusjon på én linje (bokmål)",
         max_length=300,
@@ -260,7 +265,12 @@ class Outcome(models.Model):
         help_text="Delens konklusjon i sammendraget øverst, for eksempel «Nei: ingen plikt til "
         "å avverge nå. Det endrer seg hvis …». Tom: utfallet står ikke i sammendraget.",
     )
-    summary_en = models.CharField("konklusjon på én linje (engelsk)", max_length=300, blank=True)
+    summary_en = models.CharField(
+        "konklusjon på én linje (engelsk)",
+        max_length=300,
+        blank=True,
+        help_text="Den samme konklusjonen på engelsk.",
+    )
     note_nb = models.TextField(
         "setning til journalnotatet (bokmål)",
         blank=True,
@@ -268,7 +278,11 @@ class Outcome(models.Model):
         "kan stå i journalen: «Vurdert som meldepliktig til barnevernet …». Paragrafen "
         "legges til av seg selv. Tom: utfallet står ikke i notatet.",
     )
-    note_en = models.TextField("setning til journalnotatet (engelsk)", blank=True)
+    note_en = models.TextField(
+        "setning til journalnotatet (engelsk)",
+        blank=True,
+        help_text="Den samme setningen på engelsk, for det engelske notatet.",
+    )
     done_nb = models.CharField(
         "«Utført»-linje i journalnotatet (bokmål)",
         max_length=300,
@@ -277,7 +291,10 @@ class Outcome(models.Model):
         "«Melding til barnevernet sendt: dato ___, av ___». Tom: ingen linje.",
     )
     done_en = models.CharField(
-        "«Utført»-linje i journalnotatet (engelsk)", max_length=300, blank=True
+        "«Utført»-linje i journalnotatet (engelsk)",
+        max_length=300,
+        blank=True,
+        help_text="Den samme linjen på engelsk, for det engelske notatet.",
     )
     legal_sources = models.ManyToManyField(
         LegalSource,
@@ -424,7 +441,11 @@ class OutcomeParagraph(ConditionBase):
     under-16 paragraph only for a child, the pregnancy paragraph only when pregnant)."""
 
     outcome = models.ForeignKey(
-        Outcome, on_delete=models.CASCADE, related_name="paragraphs", verbose_name="utfall"
+        Outcome,
+        on_delete=models.CASCADE,
+        related_name="paragraphs",
+        verbose_name="utfall",
+        help_text="Utfallet avsnittet hører til.",
     )
     order = models.PositiveSmallIntegerField(
         "rekkefølge", default=0, help_text="Avsnittene vises etter teksten, i denne rekkefølgen."
@@ -441,9 +462,12 @@ class OutcomeParagraph(ConditionBase):
         max_length=20,
         blank=True,
         choices=[(op, label) for op, (label, _, _) in rules.OPERATORS.items()],
+        help_text="Hvordan svaret sammenlignes med verdien. Tomt når faktum er tomt.",
     )
-    text_nb = models.TextField("avsnitt (bokmål)")
-    text_en = models.TextField("avsnitt (engelsk)")
+    text_nb = models.TextField(
+        "avsnitt (bokmål)", help_text="Avsnittet slik helsepersonellet leser det, med egne ord."
+    )
+    text_en = models.TextField("avsnitt (engelsk)", help_text="Det samme avsnittet på engelsk.")
     legal_sources = models.ManyToManyField(
         LegalSource,
         blank=True,
