@@ -44,7 +44,8 @@ from .admin_forms import (
     RuleForm,
 )
 from .admin_resources import ContactExportForm, ContactImportForm, ContactResource
-from .views import SECTION_TITLES, phone_card
+from .views import phone_card
+from .vocabulary import SECTION_TITLES
 
 admin.site.site_header = "Avverge – forvaltning"
 admin.site.site_title = "Avverge forvaltning"
@@ -405,7 +406,7 @@ class OutcomeParagraphInline(admin.StackedInline):
 
 
 def section_choices():
-    """The result page's section headings (views.SECTION_TITLES), so that an editor files an
+    """The result page's section headings (vocabulary.SECTION_TITLES), so that an editor files an
     outcome under the name the clinician will see it under."""
     return [(key, str(SECTION_TITLES[key])) for key in rules.SECTIONS]
 

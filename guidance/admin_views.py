@@ -26,7 +26,7 @@ from django.utils.safestring import mark_safe
 
 from . import cases, content, models, proof, rules
 from .admin_forms import CasePickForm, FactsForm
-from .views import KIND_LABELS, SECTION_TITLES
+from .vocabulary import KIND_LABELS, SECTION_TITLES
 
 RULE_SET_CHOICES = ("active", "all")
 
@@ -469,7 +469,7 @@ def reason_in_bokmal(reason):
 
 def result_tables(result):
     """The result's outcomes, contacts and trace, with labels and links to the rows. Kinds
-    and sections carry the public result page's names (views.KIND_LABELS, SECTION_TITLES)."""
+    and sections carry the public result page's names (vocabulary.KIND_LABELS, SECTION_TITLES)."""
     rule_links = admin_links(models.Rule, "key")
     contact_links = admin_links(models.Contact, "slug")
     with translation.override("nb"):

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_safe
 
 from . import cases, content, models, rules
 from .forms import Walk
-from .views import KIND_LABELS, clock, lang, result_context
+from .views import clock, lang, result_context
+from .vocabulary import KIND_LABELS
 
 
 def localized(case, field):

@@ -29,6 +29,7 @@ from avverge.postgresql.base import answer_within
 from . import content, rules, sealing
 from .forms import BrokenWalk, Walk, page_form, per_concern_form
 from .logs import is_unavailable
+from .vocabulary import FACT_NAMES, KIND_LABELS, SECTION_TITLES
 
 logger = logging.getLogger(__name__)
 
@@ -37,46 +38,10 @@ logger = logging.getLogger(__name__)
 COUNTY_COOKIE = "avverge_county"
 COUNTY_COOKIE_AGE = 365 * 24 * 60 * 60
 
-# The result's sections, in reading order, with their headings.
-SECTION_TITLES = {
-    "acute": gettext_lazy("Acute: act now"),
-    "avert": gettext_lazy("Duty to avert"),
-    "sharing": gettext_lazy("Confidentiality and sharing"),
-    "interpreter": gettext_lazy("Interpreter"),
-    "care": gettext_lazy("The conversation and care"),
-    "referral": gettext_lazy("Referrals and advice"),
-    "documentation": gettext_lazy("Documentation"),
-}
-# What a fact is called in a "why" and in the record note, where the question itself (asked
-# of the clinician, "How sure are you?") does not fit.
-FACT_NAMES = {
-    "concerns": gettext_lazy("Concern"),
-    "serious_or_repeated": gettext_lazy("Serious or repeated"),
-    "aggravated": gettext_lazy("Aggravated trafficking"),
-    "sexual_act": gettext_lazy("What happened"),
-    "peers": gettext_lazy("Equal in age and development"),
-    "person_age": gettext_lazy("Age"),
-    "timing": gettext_lazy("Timing"),
-    "likelihood": gettext_lazy("Likelihood"),
-    "acute_danger": gettext_lazy("Immediate danger"),
-    "consent": gettext_lazy("Consent"),
-    "children_in_household": gettext_lazy("Children in the household"),
-    "pregnant": gettext_lazy("Pregnant"),
-    "needs_interpreter": gettext_lazy("Needs an interpreter"),
-    "companion": gettext_lazy("Came with"),
-    "county": gettext_lazy("County"),
-}
 # The sections whose conclusion the top of the result sums up in one line each.
 SUMMARY_SECTIONS = ("avert", "sharing", "interpreter", "care", "referral")
 # Ages at which the parents as a rule have a right to information (pbrl § 3-4).
 UNDER_16 = ("child_under_14", "child_14_15", "unknown")
-
-KIND_LABELS = {
-    "must": gettext_lazy("Must"),
-    "may": gettext_lazy("May"),
-    "must_not": gettext_lazy("Must not"),
-    "advice": gettext_lazy("Advice"),
-}
 
 
 def clock():

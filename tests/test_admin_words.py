@@ -4,7 +4,7 @@ import-export, the rule tester's trace, and the result page's own section names.
 import pytest
 from django.utils import translation
 
-from guidance import models, views
+from guidance import models, vocabulary
 from tests.admin_pages import make_editor
 from tests.test_admin_tester import TESTER, hand_facts
 
@@ -37,7 +37,7 @@ def test_the_tester_shows_operators_in_bokmal(editor):
 def test_the_tester_files_outcomes_under_the_result_pages_sections(editor):
     page = editor.get(TESTER, hand_facts()).content.decode()
     with translation.override("nb"):
-        referral = str(views.SECTION_TITLES["referral"])
+        referral = str(vocabulary.SECTION_TITLES["referral"])
     assert referral == "Henvisninger og råd"
     assert referral in page
     assert "Hvem du kan kontakte</td>" not in page
