@@ -209,17 +209,23 @@ def walk(port):
     site.port, site.origin = port, f"https://127.0.0.1:{port}"
     client = Client(site)
     location, token, csrf = client.get("/guide/").location, "", ""
+    visited = {}  # fact -> (the path of its page, that page's answers)
     while "/guide/q/" in location:
         path = urlparse(location).path
         key = path.rstrip("/").rsplit("/", 1)[-1]
         page = client.get(location.removeprefix(site.origin))
-        csrf = {n: v for n, _k, v, _c in parse(page).fields}["csrfmiddlewaretoken"]
-        answer = client.post(path, {"csrfmiddlewaretoken": csrf, "s": token, key: FACTS[key]})
+        fields = parse(page).fields
+        csrf = {n: v for n, _k, v, _c in fields}["csrfmiddlewaretoken"]
+        # A page holds every question of its topic: answer each one it shows.
+        asked = {n: FACTS[n] for n, _k, _v, _c in fields if n in FACTS}
+        assert asked, (key, "no question of FACTS on the page")
+        answer = client.post(path, {"csrfmiddlewaretoken": csrf, "s": token, **asked})
         assert answer.status == 302, (key, answer.status, answer.text[:300])
+        visited.update({fact: (path, asked) for fact in asked})
         location = answer.location
         token = parse_qs(urlparse(location).query)["s"][0]
     assert "/guide/review/" in location, location
-    return client.cookies, csrf, token
+    return client.cookies, csrf, token, visited
 
 
 def worker_cpu(pid):
@@ -263,20 +269,27 @@ def main():
     started = time.monotonic()
     log("preparing the site (migrate, seed, collectstatic) and starting gunicorn")
     with served_site() as (port, pid):
-        cookies, csrf, token = walk(port)
+        cookies, csrf, token, visited = walk(port)
+        # The page measured: the one that asks how likely it is (with its topic's questions).
+        asking, asked = visited["likelihood"]
         step = f"/trainer/{CASE}/present/"
         pages = {
             "home": (request_bytes(port, "/", cookies=cookies), 200),
             "question GET": (
-                request_bytes(port, f"/guide/q/likelihood/?s={token}", cookies=cookies),
+                request_bytes(port, f"{asking}?s={token}", cookies=cookies),
                 200,
             ),
             "question POST": (
                 request_bytes(
                     port,
-                    "/guide/q/likelihood/",
+                    asking,
                     cookies=cookies,
-                    form={"csrfmiddlewaretoken": csrf, "s": token, "likelihood": "unclear"},
+                    form={
+                        "csrfmiddlewaretoken": csrf,
+                        "s": token,
+                        **asked,
+                        "likelihood": "unclear",
+                    },
                 ),
                 302,
             ),
