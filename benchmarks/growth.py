@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 WORK = Path(tempfile.mkdtemp(prefix="avverge-growth-"))
 os.environ.update(
     DJANGO_SETTINGS_MODULE="avverge.settings",
@@ -39,23 +40,9 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
+from harness import page_answers  # noqa: E402
 
 from guidance import content, models, rules, seed  # noqa: E402
-
-FACTS = {
-    "acute_danger": "false",
-    "concerns": "trafficking",
-    "aggravated": "false",
-    "person_age": "adult",
-    "timing": "ongoing",
-    "likelihood": "reason_to_believe",
-    "consent": "not_asked",
-    "children_in_household": "no",
-    "pregnant": "false",
-    "needs_interpreter": "true",
-    "companion": "adult",
-    "county": "03",
-}
 
 
 def grow(rules_to_add, contacts_to_add, rng):
@@ -143,13 +130,18 @@ def reload_ms():
 
 
 def walk(client):
-    location, token = client.get("/guide/")["Location"], ""
+    """Walk the guide with the walk's facts: the last token, and the page that asks how likely
+    it is with the answers posted there."""
+    location, token, measured = client.get("/guide/")["Location"], "", None
     while "/guide/q/" in location:
-        key = urlparse(location).path.rstrip("/").rsplit("/", 1)[-1]
-        response = client.post(f"/guide/q/{key}/", {"s": token, key: FACTS[key]})
+        path = urlparse(location).path
+        asked = page_answers(client.get(location).content.decode())
+        if "likelihood" in asked:
+            measured = (path, asked)
+        response = client.post(path, {"s": token, **asked})
         location = response["Location"]
         token = parse_qs(urlparse(location).query)["s"][0]
-    return token
+    return token, measured
 
 
 def main():
@@ -159,11 +151,11 @@ def main():
     rng = random.Random(2026)
     base_rules, base_contacts = models.Rule.objects.count(), models.Contact.objects.count()
     client = Client(HTTP_ACCEPT_LANGUAGE="nb")
-    token = walk(client)
+    token, (asking, asked) = walk(client)
     pages = {
-        "question GET": lambda: client.get(f"/guide/q/likelihood/?s={token}"),
+        "question GET": lambda: client.get(f"{asking}?s={token}"),
         "question POST": lambda: client.post(
-            "/guide/q/likelihood/", {"s": token, "likelihood": "unclear"}
+            asking, {"s": token, **asked, "likelihood": "unclear"}
         ),
         "result": lambda: client.get(f"/guide/result/?s={token}"),
     }

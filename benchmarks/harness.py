@@ -115,6 +115,36 @@ def database_on_the_shared_server(base="postgres://postgres@127.0.0.1:5432"):
         )
 
 
+# --- The walk ---------------------------------------------------------------------------------
+
+# The walk the benchmarks measure: an adult, trafficking, with an interpreter, Oslo.
+WALK_FACTS = {
+    "acute_danger": "false",
+    "concerns": "trafficking",
+    "aggravated": "false",
+    "person_age": "adult",
+    "timing": "ongoing",
+    "likelihood": "reason_to_believe",
+    "consent": "not_asked",
+    "children_in_household": "no",
+    "pregnant": "false",
+    "needs_interpreter": "true",
+    "companion": "adult",
+    "county": "03",
+}
+
+
+def page_answers(html):
+    """The walk's answers to the questions a page of the guide shows (a page holds every
+    question of its topic, so each one it names is answered)."""
+    parser = FormParser()
+    parser.feed(html)
+    asked = {name: WALK_FACTS[name] for name, *_rest in parser.fields if name in WALK_FACTS}
+    if not asked:
+        raise RuntimeError("a page of the guide asks none of the walk's questions")
+    return asked
+
+
 # --- The site ---------------------------------------------------------------------------------
 
 
@@ -143,18 +173,29 @@ def site(database_url, workers=2, threads=8):
     ):
         subprocess.run(manage + args, cwd=ROOT, env=env, check=True, capture_output=True)
     port = spare_port()
-    server_log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed below
+    gunicorn = ["--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                "--worker-class", "gthread", "--threads", str(threads),
+                "--timeout", "30", "--graceful-timeout", "5", "--keep-alive", "5"]  # fmt: skip
+    try:
+        with serving(gunicorn, env, work / "gunicorn.log") as proc:
+            here = Site(port, work / "gunicorn.log", env["DJANGO_SUPERUSER_PASSWORD"])
+            here.wait_until_up(proc)
+            yield here
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@contextmanager
+def serving(options, env, log_path):
+    """gunicorn serving the project with ``options``, its output in ``log_path``; stopped on
+    the way out (TERM, then KILL after 15 s). Yields the master process."""
+    server_log = open(log_path, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "avverge.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--worker-class", "gthread", "--threads", str(threads),
-         "--timeout", "30", "--graceful-timeout", "5", "--keep-alive", "5"],
+        [sys.executable, "-m", "gunicorn", "avverge.wsgi:application", *options],
         cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        here = Site(port, work / "gunicorn.log", env["DJANGO_SUPERUSER_PASSWORD"])
-        here.wait_until_up(proc)
-        yield here
+        yield proc
     finally:
         proc.terminate()
         try:
@@ -163,7 +204,6 @@ def site(database_url, workers=2, threads=8):
             proc.kill()
             proc.wait()
         server_log.close()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 class Site:

@@ -36,27 +36,12 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import brotli
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import ROOT, Client, log, parse, spare_port  # noqa: E402
+from harness import ROOT, Client, log, page_answers, parse, serving, spare_port  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", 3))
 SECONDS = float(os.environ.get("SECONDS", 2))  # per page and round, bare and page together
 BATCH = 25  # requests in a row before switching between bare and page
 CASE = "akutt-drapstrusler"
-# The walk measured (benchmarks' usual one): an adult, trafficking, with an interpreter, Oslo.
-FACTS = {
-    "acute_danger": "false",
-    "concerns": "trafficking",
-    "aggravated": "false",
-    "person_age": "adult",
-    "timing": "ongoing",
-    "likelihood": "reason_to_believe",
-    "consent": "not_asked",
-    "children_in_household": "no",
-    "pregnant": "false",
-    "needs_interpreter": "true",
-    "companion": "adult",
-    "county": "03",
-}
 # Goals (issue 11): the CPU ratio to the bare view, in one run.
 GOALS = {
     "home": 0.9,
@@ -113,34 +98,23 @@ def served_site():
         subprocess.run(manage + args, cwd=ROOT, env=env, check=True, capture_output=True)
     env["BENCH_STATIC_ROOT"] = str(collected_static(env))
     port = spare_port()
-    server_log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "avverge.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "1", "--worker-class", "sync",
-         "--timeout", "30", "--graceful-timeout", "5"],
-        cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    gunicorn = ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--worker-class", "sync",
+                "--timeout", "30", "--graceful-timeout", "5"]  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                why = (work / "gunicorn.log").read_text()
-                raise RuntimeError("gunicorn did not start:\n" + why)
-            try:
-                if fetch(request_bytes(port, "/healthz"))[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
-        yield port, int(children[0])
+        with serving(gunicorn, env, work / "gunicorn.log") as proc:
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    why = (work / "gunicorn.log").read_text()
+                    raise RuntimeError("gunicorn did not start:\n" + why)
+                try:
+                    if fetch(request_bytes(port, "/healthz"))[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+            yield port, int(children[0])
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        server_log.close()
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -200,7 +174,8 @@ def decoded(headers, body):
 
 
 def walk(port):
-    """Walk the guide over HTTP with FACTS; the browser's cookies, a CSRF token, the token."""
+    """Walk the guide over HTTP with harness.WALK_FACTS: the browser's cookies, a CSRF token,
+    the last token, and for each fact the page that asked it with the answers posted there."""
 
     class Site:
         pass
@@ -214,14 +189,11 @@ def walk(port):
         path = urlparse(location).path
         key = path.rstrip("/").rsplit("/", 1)[-1]
         page = client.get(location.removeprefix(site.origin))
-        fields = parse(page).fields
-        csrf = {n: v for n, _k, v, _c in fields}["csrfmiddlewaretoken"]
-        # A page holds every question of its topic: answer each one it shows.
-        asked = {n: FACTS[n] for n, _k, _v, _c in fields if n in FACTS}
-        assert asked, (key, "no question of FACTS on the page")
+        csrf = {n: v for n, _k, v, _c in parse(page).fields}["csrfmiddlewaretoken"]
+        asked = page_answers(page.text)
         answer = client.post(path, {"csrfmiddlewaretoken": csrf, "s": token, **asked})
         assert answer.status == 302, (key, answer.status, answer.text[:300])
-        visited.update({fact: (path, asked) for fact in asked})
+        visited.update(dict.fromkeys(asked, (path, asked)))
         location = answer.location
         token = parse_qs(urlparse(location).query)["s"][0]
     assert "/guide/review/" in location, location
