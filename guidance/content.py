@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 
 from . import models, rules
 
@@ -143,7 +143,7 @@ def load_ruleset() -> rules.RuleSet:
 # Rules and contacts are the tables that grow. They are read as plain rows (values_list) and
 # grouped here, rather than as model instances with prefetch_related: at ten times the seed
 # content that cut the reload every worker pays after a save from 0.2 s to a fraction
-# (benchmarks/growth.py). The result is the same as to_rule() and to_contact() of the model
+# (benchmarks/growth.py). The result is the same as to_rule() and a plain to_contact() of the model
 # instances give (tests/test_content.py compares them).
 
 
@@ -153,6 +153,14 @@ def _grouped(rows: Iterable[Sequence[Any]]) -> dict[Any, list[Any]]:
     for first, *rest in rows:
         grouped.setdefault(first, []).append(rest[0] if len(rest) == 1 else rest)
     return grouped
+
+
+def both(row: Any, name: str) -> dict[str, str]:
+    """A text's bokmål and English columns (``<name>_nb``, ``<name>_en``), of a model instance
+    or a plain row read as a dict, as the engine's {language: text}."""
+    if isinstance(row, dict):
+        return {"nb": row[f"{name}_nb"], "en": row[f"{name}_en"]}
+    return {"nb": getattr(row, f"{name}_nb"), "en": getattr(row, f"{name}_en")}
 
 
 def _values(value: str) -> tuple[str, ...]:
@@ -225,7 +233,7 @@ def all_contacts() -> list[rules.Contact]:
         made.append(
             rules.Contact(
                 slug=c["slug"],
-                names={"nb": c["name_nb"], "en": c["name_en"]},
+                names=both(c, "name"),
                 categories=tuple(categories.get(pk, ())),
                 counties=None
                 if c["scope"] == models.Scope.NATIONAL
@@ -233,8 +241,8 @@ def all_contacts() -> list[rules.Contact]:
                 phone=own_phones[0][0] if own_phones else None,
                 order=c["order"],
                 extra={
-                    "descriptions": {"nb": c["description_nb"], "en": c["description_en"]},
-                    "serves": {"nb": c["serves_nb"], "en": c["serves_en"]},
+                    "descriptions": both(c, "description"),
+                    "serves": both(c, "serves"),
                     "phones": tuple(
                         (number, {"nb": nb, "en": en}) for number, nb, en in own_phones
                     ),
@@ -242,7 +250,7 @@ def all_contacts() -> list[rules.Contact]:
                     "email": c["email"],
                     "always_open": c["always_open"],
                     "hours": tuple(tuple(h) for h in hours.get(pk, ())),
-                    "hours_note": {"nb": c["hours_note_nb"], "en": c["hours_note_en"]},
+                    "hours_note": both(c, "hours_note"),
                     "last_verified": c["last_verified"],
                     "needs_review": c["needs_review"],
                 },
@@ -262,28 +270,19 @@ def load_questions() -> tuple[rules.Question, ...]:
             fact=q.fact,
             order=q.order,
             topic=q.topic,
-            texts={"nb": q.text_nb, "en": q.text_en},
-            helps={"nb": q.help_nb, "en": q.help_en},
+            texts=both(q, "text"),
+            helps=both(q, "help"),
             options=tuple(
                 rules.Option(
                     value=o.value,
-                    labels={"nb": o.label_nb, "en": o.label_en},
-                    helps={"nb": o.help_nb, "en": o.help_en},
+                    labels=both(o, "label"),
+                    helps=both(o, "help"),
                 )
                 for o in q.options.all()
             ),
             show_when=tuple(c.as_condition() for c in q.conditions.all()),
         )
         for q in rows
-    )
-
-
-def contact_queryset() -> QuerySet[models.Contact]:
-    return models.Contact.objects.prefetch_related(
-        Prefetch("categories", queryset=models.ContactCategory.objects.only("slug")),
-        Prefetch("counties", queryset=models.County.objects.only("number")),
-        "phones",
-        "hours",
     )
 
 
@@ -307,14 +306,14 @@ def to_outcome(row: models.Outcome) -> rules.Outcome:
         kind=row.kind,
         section=row.section,
         priority=row.priority,
-        titles={"nb": row.title_nb, "en": row.title_en},
-        bodies={"nb": row.body_nb, "en": row.body_en},
+        titles=both(row, "title"),
+        bodies=both(row, "body"),
         legal_basis=tuple(s.citation for s in sources),
         legal_links=tuple((s.citation, s.url) for s in sources),
         categories=tuple(c.slug for c in row.categories.all()),
         paragraphs=tuple(
             rules.Paragraph(
-                texts={"nb": p.text_nb, "en": p.text_en},
+                texts=both(p, "text"),
                 condition=p.as_condition(),  # type: ignore[no-untyped-call]
                 legal_links=tuple(
                     (s.citation, s.url) for s in sorted(p.legal_sources.all(), key=source_order)
@@ -322,37 +321,9 @@ def to_outcome(row: models.Outcome) -> rules.Outcome:
             )
             for p in row.paragraphs.all()
         ),
-        lines={
-            name: {"nb": getattr(row, f"{name}_nb"), "en": getattr(row, f"{name}_en")}
-            for name in rules.LINES
-        },
+        lines={name: both(row, name) for name in rules.LINES},
     )
 
 
 def source_order(source: models.LegalSource) -> tuple[str, str]:
     return (source.law, source.key)
-
-
-def to_contact(row: models.Contact) -> rules.Contact:
-    phones = list(row.phones.all())
-    national = row.scope == models.Scope.NATIONAL
-    return rules.Contact(
-        slug=row.slug,
-        names={"nb": row.name_nb, "en": row.name_en},
-        categories=tuple(c.slug for c in row.categories.all()),
-        counties=None if national else frozenset(c.number for c in row.counties.all()),
-        phone=phones[0].number if phones else None,
-        order=row.order,
-        extra={
-            "descriptions": {"nb": row.description_nb, "en": row.description_en},
-            "serves": {"nb": row.serves_nb, "en": row.serves_en},
-            "phones": tuple((p.number, {"nb": p.label_nb, "en": p.label_en}) for p in phones),
-            "website": row.website,
-            "email": row.email,
-            "always_open": row.always_open,
-            "hours": tuple((h.weekday, h.opens, h.closes) for h in row.hours.all()),
-            "hours_note": {"nb": row.hours_note_nb, "en": row.hours_note_en},
-            "last_verified": row.last_verified,
-            "needs_review": row.needs_review,
-        },
-    )

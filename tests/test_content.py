@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.db.models import Prefetch
 
 from guidance import content, models, rules
 
@@ -127,7 +128,7 @@ def test_a_check_that_raced_a_save_does_not_hide_it(clock, settings, monkeypatch
 @pytest.mark.django_db
 def test_the_row_read_gives_the_same_rules_and_contacts_as_the_model_instances():
     """enabled_rules() and all_contacts() read plain rows for speed; they must build exactly
-    what to_rule() and to_contact() build from the model instances."""
+    what to_rule() and this file's to_contact() build from the model instances."""
     by_model = [
         content.to_rule(r)
         for r in models.Rule.objects.filter(enabled=True).prefetch_related(
@@ -135,5 +136,42 @@ def test_the_row_read_gives_the_same_rules_and_contacts_as_the_model_instances()
         )
     ]
     assert content.enabled_rules() == by_model
-    assert content.all_contacts() == [content.to_contact(c) for c in content.contact_queryset()]
+    assert content.all_contacts() == [to_contact(c) for c in contact_queryset()]
     assert len(by_model) > 30
+
+
+def contact_queryset():
+    """The contacts as model instances with what a card needs, prefetched."""
+    return models.Contact.objects.prefetch_related(
+        Prefetch("categories", queryset=models.ContactCategory.objects.only("slug")),
+        Prefetch("counties", queryset=models.County.objects.only("number")),
+        "phones",
+        "hours",
+    )
+
+
+def to_contact(row):
+    """The engine's Contact built from a model instance the plain way: the oracle the row read
+    (content.all_contacts) is compared with."""
+    phones = list(row.phones.all())
+    national = row.scope == models.Scope.NATIONAL
+    return rules.Contact(
+        slug=row.slug,
+        names={"nb": row.name_nb, "en": row.name_en},
+        categories=tuple(c.slug for c in row.categories.all()),
+        counties=None if national else frozenset(c.number for c in row.counties.all()),
+        phone=phones[0].number if phones else None,
+        order=row.order,
+        extra={
+            "descriptions": {"nb": row.description_nb, "en": row.description_en},
+            "serves": {"nb": row.serves_nb, "en": row.serves_en},
+            "phones": tuple((p.number, {"nb": p.label_nb, "en": p.label_en}) for p in phones),
+            "website": row.website,
+            "email": row.email,
+            "always_open": row.always_open,
+            "hours": tuple((h.weekday, h.opens, h.closes) for h in row.hours.all()),
+            "hours_note": {"nb": row.hours_note_nb, "en": row.hours_note_en},
+            "last_verified": row.last_verified,
+            "needs_review": row.needs_review,
+        },
+    )
