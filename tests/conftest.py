@@ -1,3 +1,5 @@
+import io
+import logging
 import os
 import re
 import subprocess
@@ -50,6 +52,16 @@ def fresh_content_check():
     keep serving. The content page cache starts empty for the same reason."""
     content.forget()
     pagecache.clear()
+
+
+@pytest.fixture
+def app_log():
+    """What the app's own log handler (settings.LOGGING) writes, with its filters."""
+    handler = next(h for h in logging.getLogger().handlers if h.filters)
+    stream = io.StringIO()
+    old = handler.setStream(stream)
+    yield stream
+    handler.setStream(old)
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,6 @@
 """Error pages in the site's layout and language, and one log line for an ordinary bad request
 (security review, D18 and D19)."""
 
-import io
-import logging
-
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -14,15 +11,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def client():
     return Client(raise_request_exception=False)
-
-
-@pytest.fixture
-def log():
-    handler = next(h for h in logging.getLogger().handlers if h.filters)
-    stream = io.StringIO()
-    old = handler.setStream(stream)
-    yield stream
-    handler.setStream(old)
 
 
 def in_the_layout(response):
@@ -102,16 +90,16 @@ def test_the_500_page_is_in_the_layout_without_the_request(client, monkeypatch):
         ),
     ],
 )
-def test_an_ordinary_bad_request_is_one_line_in_the_log(client, log, send):
+def test_an_ordinary_bad_request_is_one_line_in_the_log(client, app_log, send):
     assert send(client).status_code == 400
-    lines = log.getvalue().splitlines()
+    lines = app_log.getvalue().splitlines()
     assert len(lines) == 1, lines
     assert "Traceback" not in lines[0]
 
 
-def test_a_very_long_path_makes_a_short_log_line(client, log):
+def test_a_very_long_path_makes_a_short_log_line(client, app_log):
     assert client.get("/" + "x" * 50_000 + "/").status_code == 404
-    lines = log.getvalue().splitlines()
+    lines = app_log.getvalue().splitlines()
     assert len(lines) == 1
     assert len(lines[0]) <= 1000
 

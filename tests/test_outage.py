@@ -1,7 +1,6 @@
 """When the database is away or the content does not compile: a calm 503, never a 500, one log
 line per failure, and the service back by itself (security review, D3, D4, D5, D18)."""
 
-import io
 import logging
 import time
 
@@ -20,16 +19,6 @@ pytestmark = pytest.mark.django_db
 def client():
     # The default test client raises a view's exception; a server answers with a page.
     return Client(raise_request_exception=False)
-
-
-@pytest.fixture
-def log():
-    """What the app's own log handler (settings.LOGGING) writes, with its filters."""
-    handler = next(h for h in logging.getLogger().handlers if h.filters)
-    stream = io.StringIO()
-    old = handler.setStream(stream)
-    yield stream
-    handler.setStream(old)
 
 
 @pytest.fixture
@@ -76,9 +65,9 @@ def test_the_front_page_needs_no_database(client, database_down):
     assert client.get("/").status_code == 200
 
 
-def test_a_database_failure_is_one_line_in_the_log(client, database_down, log):
+def test_a_database_failure_is_one_line_in_the_log(client, database_down, app_log):
     client.get("/guide/q/concerns/")
-    lines = log.getvalue().splitlines()
+    lines = app_log.getvalue().splitlines()
     assert len(lines) == 1, lines
     assert "/guide/q/concerns/" in lines[0]
     assert "OperationalError: connection failed: Connection refused Is the server" in lines[0]
@@ -90,7 +79,7 @@ def test_healthz_says_503_when_the_database_is_down(client, database_down):
     assert response.json()["database"] == "unavailable"
 
 
-def test_a_bug_is_still_a_500_with_its_traceback_in_the_log(client, monkeypatch, log):
+def test_a_bug_is_still_a_500_with_its_traceback_in_the_log(client, monkeypatch, app_log):
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")
 
@@ -98,7 +87,7 @@ def test_a_bug_is_still_a_500_with_its_traceback_in_the_log(client, monkeypatch,
     response = client.get("/guide/")
     assert response.status_code == 500
     assert "Noe gikk galt" in response.content.decode()
-    assert "Traceback" in log.getvalue()
+    assert "Traceback" in app_log.getvalue()
 
 
 # --- Content that does not compile ------------------------------------------------------------
@@ -133,7 +122,9 @@ def test_content_that_does_not_compile_keeps_the_last_good_content_and_healthz_s
     assert client.get("/healthz").status_code == 200
 
 
-def test_content_that_never_compiled_gives_the_503_page(client, monkeypatch, fresh_content, log):
+def test_content_that_never_compiled_gives_the_503_page(
+    client, monkeypatch, fresh_content, app_log
+):
     break_the_content(monkeypatch)
     response = client.get("/guide/q/concerns/")
     assert response.status_code == 503
