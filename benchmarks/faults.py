@@ -162,21 +162,18 @@ def main():
                 pg.restart()
                 faults.append(("restart", began, recorder.now()))
 
-                time.sleep(args.settle)
-                began = recorder.now()
-                log(f"stop for {args.down:g} s")
-                pg.stop()
-                time.sleep(args.down)
-                pg.start()
-                faults.append((f"stop {args.down:g} s", began, recorder.now()))
-
-                time.sleep(args.settle)
-                began = recorder.now()
-                log(f"freeze (SIGSTOP) for {args.freeze:g} s")
-                pg.freeze()
-                time.sleep(args.freeze)
-                pg.thaw()
-                faults.append((f"freeze {args.freeze:g} s", began, recorder.now()))
+                # The server away, then hanging: each for a while, then back.
+                for name, seconds, begin, end in (
+                    ("stop", args.down, pg.stop, pg.start),
+                    ("freeze (SIGSTOP)", args.freeze, pg.freeze, pg.thaw),
+                ):
+                    time.sleep(args.settle)
+                    began = recorder.now()
+                    log(f"{name} for {seconds:g} s")
+                    begin()
+                    time.sleep(seconds)
+                    end()
+                    faults.append((f"{name.split()[0]} {seconds:g} s", began, recorder.now()))
                 log("thawed; load goes on")
             finally:
                 pg.thaw()

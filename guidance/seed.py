@@ -52,12 +52,22 @@ class Loader:
         self.force = force
         self.stats: Counter[str] = Counter()
 
-    def upsert(self, model, lookup: dict, fields: dict):
-        """Create the row, or overwrite it when forced; return (row, written)."""
+    def upsert(self, model, lookup: dict, fields: dict, fill=()):
+        """Create the row, or overwrite it when forced; return (row, written). A row kept as
+        it is still gets the ``fill`` fields that are blank in it and given here: fields added
+        by a later migration (which leaves them empty), never an editor's text."""
         row = model.objects.filter(**lookup).first()
         label = model._meta.verbose_name_plural
         if row is not None and not self.force:
-            self.stats[f"{label}: kept"] += 1
+            blank = {n: fields[n] for n in fill if fields.get(n) and not getattr(row, n)}
+            if blank:
+                for name, value in blank.items():
+                    setattr(row, name, value)
+                row.full_clean()
+                row.save(update_fields=list(blank))
+                self.stats[f"{label}: blank fields filled"] += 1
+            else:
+                self.stats[f"{label}: kept"] += 1
             return row, False
         if row is None:
             row = model(**lookup)
@@ -184,6 +194,7 @@ class Loader:
     def load_outcomes(self, rows):
         sources = {s.key: s for s in models.LegalSource.objects.all()}
         categories = {c.slug: c for c in models.ContactCategory.objects.all()}
+        line_fields = [f"{line}_{lang}" for line in rules.LINES for lang in ("nb", "en")]
         for item in rows:
             listed = item.get("legal_sources") or []
             try:
@@ -204,12 +215,11 @@ class Loader:
                     "body_nb": item["body_nb"].strip(),
                     "body_en": item["body_en"].strip(),
                     "last_reviewed": item.get("last_reviewed"),
-                    **{
-                        f"{line}_{lang}": (item.get(f"{line}_{lang}") or "").strip()
-                        for line in rules.LINES
-                        for lang in ("nb", "en")
-                    },
+                    **{name: (item.get(name) or "").strip() for name in line_fields},
                 },
+                # The one-line texts came with migration 0011, empty in a database seeded
+                # before it: filled from the fixtures where they are still blank.
+                fill=line_fields,
             )
             if written:
                 try:

@@ -79,6 +79,21 @@ def test_seeding_again_keeps_an_administrators_edit():
 
 
 @pytest.mark.django_db
+def test_seeding_fills_the_one_line_texts_a_database_seeded_before_them_lacks():
+    """Migration 0011 added the outcomes' one-line texts empty: seeding again fills the blank
+    ones from the fixtures and leaves a line an editor wrote."""
+    seeded = models.Outcome.objects.get(code="AVERT_DUTY")
+    assert seeded.now_nb and seeded.summary_nb
+    models.Outcome.objects.filter(code="AVERT_DUTY").update(now_nb="", summary_nb="")
+    models.Outcome.objects.filter(code="NOTIFY_POLICE").update(now_nb="Ring politiet nå.")
+    stats = seed.load()
+    avert = models.Outcome.objects.get(code="AVERT_DUTY")
+    assert (avert.now_nb, avert.summary_nb) == (seeded.now_nb, seeded.summary_nb)
+    assert models.Outcome.objects.get(code="NOTIFY_POLICE").now_nb == "Ring politiet nå."
+    assert stats["utfall: blank fields filled"] == 1
+
+
+@pytest.mark.django_db
 def test_seeding_restores_a_deleted_row_but_nothing_else():
     models.Contact.objects.filter(slug="rosa").delete()
     seed.load()
