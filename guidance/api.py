@@ -33,7 +33,7 @@ from ninja.openapi.docs import Swagger
 from ninja.throttling import AnonRateThrottle, BaseThrottle
 
 from . import cases, content, rules, views
-from .forms import Walk
+from .walk import Walk
 
 logger = logging.getLogger(__name__)
 
@@ -550,7 +550,7 @@ def contacts(
     chosen: list[rules.Contact] | tuple[rules.Contact, ...] = ruleset.contacts
     if county is not None:
         try:
-            county = rules._normalize_value(rules.FACTS["county"], county, ruleset.counties)
+            county = rules.parse_value("county", county, ruleset.counties)
         except rules.FactError as e:
             raise fact_problem(e, prefix="") from None
         chosen = [c for c in chosen if c.serves(county)]

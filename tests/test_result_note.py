@@ -10,7 +10,7 @@ import yaml
 from django.utils import timezone
 
 from guidance import content, rules, views
-from guidance.forms import Walk
+from guidance.walk import Walk
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db
