@@ -59,7 +59,10 @@ def set_browser_cookie(response, value):
     )
 
 
-def _fernet(browser: str) -> MultiFernet:
+def keys(browser: str = "") -> MultiFernet:
+    """The keys for a browser's tokens. Deriving them costs a request as much as sealing does,
+    so a walk derives them once (``Walk.keys``) for the token it reads and the one it writes."""
+
     def key(secret: str) -> Fernet:
         kdf = HKDF(
             algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_INFO + browser.encode()
@@ -69,17 +72,18 @@ def _fernet(browser: str) -> MultiFernet:
     return MultiFernet([key(s) for s in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]])
 
 
-def seal(raw: dict, browser: str = "") -> str:
+def seal(raw: dict, browser: str = "", fernet: MultiFernet | None = None) -> str:
+    """``raw`` in a token for ``browser`` (``fernet``: its ``keys``, when already derived)."""
     payload = zlib.compress(json.dumps(raw, separators=(",", ":"), sort_keys=True).encode())
-    return _fernet(browser).encrypt(payload).decode().rstrip("=")
+    return (fernet or keys(browser)).encrypt(payload).decode().rstrip("=")
 
 
-def unseal(token: str, browser: str = ""):
+def unseal(token: str, browser: str = "", fernet: MultiFernet | None = None):
     """The raw answers in a token; BrokenWalk("expired") or BrokenWalk("tampered")."""
     if len(token) > MAX_TOKEN_LENGTH:
         raise BrokenWalk("tampered")
     data = (token + "=" * (-len(token) % 4)).encode()
-    fernet = _fernet(browser)
+    fernet = fernet or keys(browser)
     try:
         payload = fernet.decrypt(data)
         made = fernet.extract_timestamp(data)

@@ -15,10 +15,10 @@ import phonenumbers
 from django.conf import settings
 from django.contrib import messages
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import get_language, gettext_lazy, ngettext, override
 from django.utils.translation import gettext as _
@@ -55,11 +55,23 @@ def lang():
     return "en" if (get_language() or "nb").startswith("en") else "nb"
 
 
+@functools.lru_cache(maxsize=1024)
+def _path(urlconf, prefix, name, args):
+    return reverse(name, urlconf=urlconf, args=args)
+
+
+def path(name, *args):
+    """``reverse(name, args=args)``, worked out once: the guide's pages build several URLs a
+    request, and the same ones every time. Keyed on the URLconf and script prefix, and on
+    nothing about a walk (the arguments are question keys)."""
+    return _path(get_urlconf(settings.ROOT_URLCONF), get_script_prefix(), name, args)
+
+
 def guide_url(name, walk, *args, **params):
     """The URL of a guide step carrying the walk's token (and any extra parameters)."""
     query = {"s": walk.token} if walk.token else {}
     query.update({k: v for k, v in params.items() if v})
-    url = reverse(f"guidance:{name}", args=args)
+    url = path(f"guidance:{name}", *args)
     return f"{url}?{urlencode(query)}" if query else url
 
 
@@ -84,7 +96,7 @@ def restart(request, reason):
     else:
         text = _("Your answers could not be read, so the guide has started again.")
     messages.warning(request, text)
-    return redirect("guidance:start")
+    return HttpResponseRedirect(path("guidance:start"))
 
 
 def walking(view):
@@ -114,7 +126,7 @@ def finished_walk(view):
     def wrapper(request, snap, walk, *args, **kwargs):
         pending = rules.route(snap.questions, walk.answers).pending
         if pending is not None:
-            return redirect(page_url(pending, walk))
+            return HttpResponseRedirect(page_url(pending, walk))
         county = walk.answers.get("county")
         if county is not None and county not in dict(snap.counties):
             # The county was renumbered or removed in the admin since it was chosen (security
@@ -122,10 +134,11 @@ def finished_walk(view):
             messages.warning(
                 request, _("The list of counties has changed. Choose the county again.")
             )
-            walk = Walk({k: v for k, v in walk.raw.items() if k != "county"}, walk.browser)
+            raw = {k: v for k, v in walk.raw.items() if k != "county"}
+            walk = Walk(raw, walk.browser, walk.keys)
             question = next(q for q in snap.questions if q.kind == "county")
             page = rules.route(snap.questions, walk.answers).page_of(question)
-            return redirect(page_url(page, walk, **{"return": "review"}))
+            return HttpResponseRedirect(page_url(page, walk, **{"return": "review"}))
         return view(request, snap, walk, *args, **kwargs)
 
     return wrapper
@@ -147,7 +160,7 @@ def start(request):
     county = remembered_county(request, snap)
     walk = Walk({"county": county} if county else {}, browser or fresh)
     first = rules.route(snap.questions, walk.answers).pending
-    response = redirect(step_url(first, walk))
+    response = HttpResponseRedirect(step_url(first, walk))
     if fresh:
         # The walk's tokens are bound to this browser until "Avslutt" or the browser closes.
         sealing.set_browser_cookie(response, fresh)
@@ -195,34 +208,38 @@ def question(request, snap, walk, key):
     back_to_review = request.GET.get("return") == "review" or request.POST.get("return") == "review"
     keep = {"return": "review"} if back_to_review else {}
     if not route.reachable(page):
-        return redirect(step_url(route.pending, walk))
+        return HttpResponseRedirect(step_url(route.pending, walk))
     if page.key != key:
-        return redirect(step_url(page, walk, **keep))
+        return HttpResponseRedirect(step_url(page, walk, **keep))
     if page.per_concern:
         return per_concern_page(request, snap, walk, route, page, keep)
 
+    language = lang()
     if request.method == "POST":
         data = single_concern_data(request.POST, page.questions, walk.answers)
-        form = page_form(page.questions, lang(), snap.counties, data=data)
+        form = page_form(page.questions, language, snap.counties, data=data)
         if form.is_valid():
             given = {q.fact: form.cleaned_data[q.fact] for q in page.questions}
             walk = walk.with_answers(given, snap.questions)
-            response = redirect(next_url(snap, walk, page, keep))
+            response = HttpResponseRedirect(next_url(snap, walk, page, keep))
             if "county" in given:
                 remember_county(request, response, given["county"])
             return response
+        chosen = {q.fact: data.getlist(q.fact) for q in page.questions}
+        errors = form.errors
     else:
-        initial = {q.fact: walk.raw[q.fact] for q in page.questions if q.fact in walk.raw}
-        form = page_form(page.questions, lang(), snap.counties, initial=initial)
+        # The page shows the walk's answers; a GET builds no form, as it renders none.
+        chosen = {q.fact: walk.raw.get(q.fact, []) for q in page.questions}
+        errors = {}
 
     fields = [
         {
             "fact": q.fact,
             "kind": q.kind,
-            "text": q.text(lang()),
-            "help": q.help(lang()),
-            "choices": choices(q, form, snap.counties),
-            "errors": form.errors.get(q.fact, []),
+            "text": q.text(language),
+            "help": q.help(language),
+            "choices": choices(q, chosen[q.fact], snap.counties, language),
+            "errors": errors.get(q.fact, []),
         }
         for q in page.questions
     ]
@@ -297,7 +314,7 @@ def per_concern_page(request, snap, walk, route, page, keep):
         form = per_concern_form(asked, concerns, lang(), data=request.POST)
         if form.is_valid():
             walk = walk.with_answers(form.cleaned_data["answers"], snap.questions)
-            return redirect(next_url(snap, walk, page, keep))
+            return HttpResponseRedirect(next_url(snap, walk, page, keep))
         chosen = lambda name: form.data.get(name, "")  # noqa: E731
     else:
         form = per_concern_form(asked, concerns, lang())
@@ -372,17 +389,14 @@ def control_id(name):
     return name.replace(":", "-")
 
 
-def choices(question, form, counties):
-    """The answers to offer, with what is selected now (posted data, or the walk's answer)."""
-    if form.is_bound:
-        chosen = form.data.getlist(question.fact)
-    else:
-        chosen = form.initial.get(question.fact, [])
+def choices(question, chosen, counties, language):
+    """The answers to offer, with what is selected now: ``chosen``, the posted values or the
+    walk's answer."""
     chosen = {str(v) for v in (chosen if isinstance(chosen, (list, tuple)) else [chosen])}
     if question.kind == "county":
         options = [(number, f"{name} ({number})", "") for number, name in counties]
     else:
-        options = [(o.value, o.label(lang()), o.help(lang())) for o in question.options]
+        options = [(o.value, o.label(language), o.help(language)) for o in question.options]
     return [
         {
             "value": value,
@@ -404,20 +418,24 @@ def review(request, snap, walk):
     found = rules.pages(snap.questions, answers)
     names = concern_names(snap)
     remembered = remembered_county(request, snap)
+    language = lang()
+    # Every row's link carries the same token: quote it once, not once a row.
+    back_here = urlencode({"s": walk.token, "return": "review"})
     rows = []
     for page in found:
+        url = f"{path('guidance:question', page.key)}?{back_here}"
         for q in page.questions:
             value = answers[q.fact]
             if q.kind == "county":
                 shown = counties.get(value, value)
             else:
-                shown = q.label_of(value, lang(), names)
+                shown = q.label_of(value, language, names)
             rows.append(
                 {
-                    "question": q.text(lang()),
+                    "question": q.text(language),
                     "answer": shown,
                     "remembered": q.kind == "county" and value == remembered,
-                    "url": page_url(page, walk, **{"return": "review"}),
+                    "url": url,
                 }
             )
     return render(

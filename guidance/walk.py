@@ -10,7 +10,7 @@ from functools import cached_property
 from types import MappingProxyType
 
 from . import rules
-from .sealing import BrokenWalk, seal, unseal
+from .sealing import BrokenWalk, keys, seal, unseal
 
 __all__ = ["BrokenWalk", "Walk", "typed_answers"]
 
@@ -20,9 +20,11 @@ class Walk:
     typed facts (``answers``). ``browser`` is the walk cookie's value the token is bound to
     ("" for none)."""
 
-    def __init__(self, raw=None, browser=""):
+    def __init__(self, raw=None, browser="", fernet=None):
         self.raw = dict(raw or {})
         self.browser = browser
+        if fernet is not None:
+            self.keys = fernet
 
     @classmethod
     def from_token(cls, token, browser=""):
@@ -30,7 +32,8 @@ class Walk:
         browser, or holds answers that do not fit the contract."""
         if not token:
             return cls(browser=browser)
-        walk = cls(unseal(token, browser), browser)
+        fernet = keys(browser)
+        walk = cls(unseal(token, browser, fernet), browser, fernet)
         try:
             walk.answers  # noqa: B018 - parsed here, so a bad token never reaches a view
         except rules.FactError:
@@ -38,9 +41,15 @@ class Walk:
         return walk
 
     @cached_property
+    def keys(self):
+        """The browser's keys (``sealing.keys``), derived once for the token read and the one
+        written in a request."""
+        return keys(self.browser)
+
+    @cached_property
     def token(self):
         """Sealed once per walk: every link on a page carries the same token."""
-        return seal(self.raw, self.browser) if self.raw else ""
+        return seal(self.raw, self.browser, self.keys) if self.raw else ""
 
     @cached_property
     def answers(self):
@@ -63,7 +72,7 @@ class Walk:
         if "concerns" in values:
             raw = rules.fit_per_concern(raw, values["concerns"])
         kept = rules.prune_answers(questions, typed_answers(raw))
-        return Walk({k: v for k, v in raw.items() if k in kept}, self.browser)
+        return Walk({k: v for k, v in raw.items() if k in kept}, self.browser, self.keys)
 
 
 def typed_answers(raw):

@@ -9,7 +9,9 @@ import gzip
 import re
 
 import pytest
+from django.template import TemplateSyntaxError, engines
 from django.test.signals import template_rendered
+from django.utils import translation
 
 from guidance import models, pagecache, views
 from tests.test_guide import first_case, walk_case
@@ -105,6 +107,28 @@ def test_a_page_with_a_message_for_this_browser_is_not_cached(client, renders):
 def test_a_library_search_is_not_kept(client):
     client.get("/trainer/?q=gravid")
     assert not [key for key in pagecache.pages.held() if "q=" in key[2]]
+
+
+# --- Parts the same on every page in a language ({% fixedpart %}) -------------------------
+
+FIXED = (
+    '{% load i18n fixedpart %}{% fixedpart "test-exit" %}{% translate "Exit" %} {{ n }}'
+    "{% endfixedpart %}"
+)
+
+
+def test_a_fixed_part_is_rendered_once_per_language():
+    part = engines["django"].from_string(FIXED)
+    with translation.override("nb"):
+        assert part.render({"n": 1}) == "Avslutt 1"
+        assert part.render({"n": 2}) == "Avslutt 1"  # kept: it must depend on nothing else
+    with translation.override("en"):
+        assert part.render({"n": 3}) == "Exit 3"
+
+
+def test_a_fixed_part_is_named_by_a_literal_so_memory_holds_one_copy_a_name():
+    with pytest.raises(TemplateSyntaxError, match="one name in quotes"):
+        engines["django"].from_string("{% load fixedpart %}{% fixedpart name %}{% endfixedpart %}")
 
 
 # --- No queries on the guide's pages within CONTENT_CHECK_SECONDS -----------------------------
