@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 # trainer.py still imports Walk from here; drop this when it imports from .walk (#12 part 2).
 from .walk import Walk  # noqa: F401
 
-__all__ = ["page_form", "per_concern_form"]
+__all__ = ["page_answers", "page_form", "per_concern_form"]
 
 
 def question_field(question, lang, counties):
@@ -51,6 +51,30 @@ def page_form(questions, lang, counties, data=None, initial=None):
     for question in questions:
         form.fields[question.fact] = question_field(question, lang, counties)
     return form
+
+
+def page_answers(questions, counties, data):
+    """The answers posted for one page, as ``page_form`` cleans them, when every one is among
+    its question's choices; None when any is missing or not a choice, and then the form says
+    what is wrong. Building the form costs a POST more than checking a few values does, and
+    nearly every POST is valid."""
+    given = {}
+    for question in questions:
+        if question.kind == "county":
+            allowed = {number for number, _name in counties}
+        else:
+            allowed = {o.value for o in question.options}
+        if question.kind == "list":
+            values = data.getlist(question.fact)
+            if not values or any(v not in allowed for v in values):
+                return None
+            given[question.fact] = values
+        else:
+            value = data.get(question.fact)
+            if not value or value not in allowed:
+                return None
+            given[question.fact] = value
+    return given
 
 
 def per_concern_form(questions, concerns, lang, data=None, initial=None):

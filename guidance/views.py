@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from avverge.postgresql.base import answer_within
 
 from . import content, rules, sealing
-from .forms import page_form, per_concern_form
+from .forms import page_answers, page_form, per_concern_form
 from .logs import is_unavailable
 from .vocabulary import FACT_NAMES, KIND_LABELS, SECTION_TITLES
 from .walk import BrokenWalk, Walk
@@ -217,9 +217,11 @@ def question(request, snap, walk, key):
     language = lang()
     if request.method == "POST":
         data = single_concern_data(request.POST, page.questions, walk.answers)
-        form = page_form(page.questions, language, snap.counties, data=data)
-        if form.is_valid():
-            given = {q.fact: form.cleaned_data[q.fact] for q in page.questions}
+        given = page_answers(page.questions, snap.counties, data)
+        if given is None:  # only a page with errors builds the form, for its messages
+            form = page_form(page.questions, language, snap.counties, data=data)
+            given = form.cleaned_data if form.is_valid() else None
+        if given is not None:
             walk = walk.with_answers(given, snap.questions)
             response = HttpResponseRedirect(next_url(snap, walk, page, keep))
             if "county" in given:
@@ -289,11 +291,16 @@ def single_concern_data(data, questions, answers):
     if len(concerns) != 1:
         return data
     concern = next(iter(concerns))
-    data = data.copy()
+    taken = {}
     for question in questions:
         own = data.get(f"{question.fact}:{concern}")
         if question.fact in rules.PER_CONCERN_FACTS and own and not data.get(question.fact):
-            data[question.fact] = own
+            taken[question.fact] = own
+    if not taken:
+        return data  # as nearly every POST: no copy of the form's data
+    data = data.copy()
+    for fact, own in taken.items():
+        data[fact] = own
     return data
 
 

@@ -196,6 +196,40 @@ def test_a_forged_value_is_a_form_error_not_a_500(client):
     assert "is-invalid" in response.content.decode() or 'role="alert"' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "posted",
+    [
+        {"concerns": ["fgm", "trafficking"], "acute_danger": "false", "county": "03"},
+        {"concerns": ["fgm", "fgm"], "acute_danger": "true", "county": "46"},
+        {"concerns": [], "acute_danger": "false", "county": "03"},
+        {"concerns": ["fgm", "burglary"], "acute_danger": "false", "county": "03"},
+        {"concerns": ["fgm"], "acute_danger": "maybe", "county": "03"},
+        {"concerns": ["fgm"], "acute_danger": ["true", "false"], "county": "03"},
+        {"concerns": ["fgm"], "acute_danger": "", "county": "03"},
+        {"concerns": ["fgm"], "acute_danger": "false", "county": "99"},
+        {"concerns": ["fgm"], "county": ""},
+    ],
+    ids=["valid", "repeated", "no-list", "unknown-in-list", "unknown", "twice", "blank",
+         "no-county", "missing"],
+)  # fmt: skip
+def test_a_post_checked_without_the_form_is_valid_exactly_when_the_form_is(posted):
+    from django.http import QueryDict
+
+    from guidance import forms
+
+    snap = content.snapshot()
+    asked = [q for q in snap.questions if q.fact in ("concerns", "acute_danger", "county")]
+    assert len(asked) == 3
+    data = QueryDict(mutable=True)
+    for fact, value in posted.items():
+        data.setlist(fact, value if isinstance(value, list) else [value])
+    form = forms.page_form(asked, "nb", snap.counties, data=data)
+    lean = forms.page_answers(asked, snap.counties, data)
+    assert (lean is not None) == form.is_valid()
+    if lean is not None:
+        assert lean == form.cleaned_data
+
+
 def walk_until(client, key):
     facts = {
         "concerns": ["trafficking"],
