@@ -60,7 +60,7 @@ def _path(urlconf, prefix, name, args):
     return reverse(name, urlconf=urlconf, args=args)
 
 
-def path(name, *args):
+def url_of(name, *args):
     """``reverse(name, args=args)``, worked out once: the guide's pages build several URLs a
     request, and the same ones every time. Keyed on the URLconf and script prefix, and on
     nothing about a walk (the arguments are question keys)."""
@@ -71,7 +71,7 @@ def guide_url(name, walk, *args, **params):
     """The URL of a guide step carrying the walk's token (and any extra parameters)."""
     query = {"s": walk.token} if walk.token else {}
     query.update({k: v for k, v in params.items() if v})
-    url = path(f"guidance:{name}", *args)
+    url = url_of(f"guidance:{name}", *args)
     return f"{url}?{urlencode(query)}" if query else url
 
 
@@ -96,7 +96,7 @@ def restart(request, reason):
     else:
         text = _("Your answers could not be read, so the guide has started again.")
     messages.warning(request, text)
-    return HttpResponseRedirect(path("guidance:start"))
+    return HttpResponseRedirect(url_of("guidance:start"))
 
 
 def walking(view):
@@ -430,7 +430,7 @@ def review(request, snap, walk):
     back_here = urlencode({"s": walk.token, "return": "review"})
     rows = []
     for page in found:
-        url = f"{path('guidance:question', page.key)}?{back_here}"
+        url = f"{url_of('guidance:question', page.key)}?{back_here}"
         for q in page.questions:
             value = answers[q.fact]
             if q.kind == "county":
