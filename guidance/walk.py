@@ -20,11 +20,13 @@ class Walk:
     typed facts (``answers``). ``browser`` is the walk cookie's value the token is bound to
     ("" for none)."""
 
-    def __init__(self, raw=None, browser="", fernet=None):
+    def __init__(self, raw=None, browser="", fernet=None, answers=None):
         self.raw = dict(raw or {})
         self.browser = browser
         if fernet is not None:
             self.keys = fernet
+        if answers is not None:  # ``raw`` typed already (``with_answers``)
+            self.answers = MappingProxyType(dict(answers))
 
     @classmethod
     def from_token(cls, token, browser=""):
@@ -72,7 +74,8 @@ class Walk:
         if "concerns" in values:
             raw = rules.fit_per_concern(raw, values["concerns"])
         kept = rules.prune_answers(questions, typed_answers(raw))
-        return Walk({k: v for k, v in raw.items() if k in kept}, self.browser, self.keys)
+        raw = {k: v for k, v in raw.items() if k in kept}
+        return Walk(raw, self.browser, self.keys, kept)
 
 
 def typed_answers(raw):

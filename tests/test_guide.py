@@ -542,3 +542,17 @@ def test_adding_a_concern_asks_timing_again_and_removing_one_keeps_the_rest(clie
     assert raw["timing"] == {"fgm": "past_only", "forced_marriage": "expected"}
     added = answer(client, "concerns", ["fgm", "forced_marriage", "threat_to_life"], token)
     assert "timing" not in raw_of(client, token_of(added))
+
+
+def test_a_walk_with_new_answers_holds_them_typed_as_its_token_gives_them():
+    from guidance.walk import Walk, typed_answers
+
+    snap = content.snapshot()
+    walk = Walk({"acute_danger": "false", "concerns": ["fgm", "trafficking"]})
+    walk = walk.with_answers(
+        {"timing": {"fgm": "ongoing", "trafficking": "expected"}, "concerns": ["fgm"]},
+        snap.questions,
+    )
+    assert dict(walk.answers) == dict(typed_answers(walk.raw))
+    assert walk.answers["concerns"] == frozenset({"fgm"})
+    assert Walk.from_token(walk.token).answers == walk.answers
