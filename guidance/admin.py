@@ -671,3 +671,9 @@ class QuestionOptionAdmin(PartAdmin):
 class QuestionConditionAdmin(PartAdmin):
     parent = "question"
     form = ConditionForm
+
+
+@admin.register(models.OutcomeParagraph)
+class OutcomeParagraphAdmin(PartAdmin):
+    parent = "outcome"
+    form = OutcomeParagraphForm
