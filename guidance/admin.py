@@ -550,6 +550,12 @@ class ContactAdmin(ImportExportModelAdmin, HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("phones")
 
+    def process_result(self, result, request):
+        response = super().process_result(result, request)
+        # Each row passed the contact check; the whole table is checked as after a save.
+        admin_views.warn_about_table(request)
+        return response
+
     def has_import_permission(self, request):
         # An import can add contacts as well as change them.
         return request.user.has_perms(["guidance.add_contact", "guidance.change_contact"])
