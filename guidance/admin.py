@@ -44,7 +44,7 @@ from .admin_forms import (
     RuleForm,
 )
 from .admin_resources import ContactExportForm, ContactImportForm, ContactResource
-from .views import phone_card
+from .presenting import phone_card
 
 admin.site.site_header = "Avverge – forvaltning"
 admin.site.site_title = "Avverge forvaltning"

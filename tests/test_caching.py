@@ -11,7 +11,7 @@ import re
 import pytest
 from django.test.signals import template_rendered
 
-from guidance import models, pagecache, views
+from guidance import models, pagecache, presenting
 from tests.test_guide import first_case, walk_case
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +61,9 @@ def test_the_result_is_made_for_the_request_it_answers(client, walked, monkeypat
     from django.utils import timezone
 
     first = timezone.make_aware(dt.datetime(2026, 12, 3, 9, 15))
-    monkeypatch.setattr(views, "clock", lambda: first)
+    monkeypatch.setattr(presenting, "clock", lambda: first)
     assert "3.12.2026 09:15" in client.get(f"/guide/result/?s={walked}").content.decode()
-    monkeypatch.setattr(views, "clock", lambda: first + dt.timedelta(minutes=1))
+    monkeypatch.setattr(presenting, "clock", lambda: first + dt.timedelta(minutes=1))
     assert "3.12.2026 09:16" in client.get(f"/guide/result/?s={walked}").content.decode()
 
 
