@@ -549,7 +549,7 @@ def contacts(
     chosen: list[rules.Contact] | tuple[rules.Contact, ...] = ruleset.contacts
     if county is not None:
         try:
-            county = rules._normalize_value(rules.FACTS["county"], county, ruleset.counties)
+            county = rules.parse_value("county", county, ruleset.counties)
         except rules.FactError as e:
             raise fact_problem(e, prefix="") from None
         chosen = [c for c in chosen if c.serves(county)]

@@ -89,7 +89,7 @@ def tidy_facts(raw):
         else:
             # A value that does not fit is written as it is, for the reader to see and mend.
             with contextlib.suppress(rules.FactError):
-                value = rules._normalize_value(spec, value, frozenset())
+                value = rules.parse_value(name, value)
         facts[name] = value
     return facts
 

@@ -1,91 +1,14 @@
 """Forms for the clinician's guide: a page of questions, each field named after the contract's
-fact.
-
-Answers travel in an encrypted token (``Walk``, sealed by ``guidance.sealing``), never in the
-database or a session.
+fact. The walk's state (the answers so far, in their token) is ``guidance.walk``.
 """
-
-from functools import cached_property
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import rules
-from .sealing import BrokenWalk, seal, unseal
+# trainer.py still imports Walk from here; drop this when it imports from .walk (#12 part 2).
+from .walk import Walk  # noqa: F401
 
-__all__ = ["BrokenWalk", "Walk", "page_form", "per_concern_form"]
-
-
-class Walk:
-    """The answers given so far, as raw contract values, carried between requests in an
-    encrypted token so that nothing is stored on the server and any app server can continue
-    the walk. ``browser`` is the walk cookie's value the token is bound to ("" for none)."""
-
-    def __init__(self, raw=None, browser=""):
-        self.raw = dict(raw or {})
-        self.browser = browser
-
-    @classmethod
-    def from_token(cls, token, questions, browser=""):
-        if not token:
-            return cls(browser=browser)
-        walk = cls(unseal(token, browser), browser)
-        try:
-            walk.answers()
-        except rules.FactError:
-            raise BrokenWalk("tampered") from None
-        return walk
-
-    @cached_property
-    def token(self):
-        """Sealed once per walk: every link on a page carries the same token."""
-        return seal(self.raw, self.browser) if self.raw else ""
-
-    def answers(self):
-        """The answers as typed facts (bools, frozensets, per-concern mappings), for
-        conditions and the engine."""
-        typed = {}
-        for fact, value in self.raw.items():
-            spec = rules.FACTS.get(fact)
-            if spec is None:
-                raise rules.FactError(fact, "unknown fact")
-            if spec.per_concern:
-                if isinstance(value, dict) and "concerns" not in self.raw:
-                    raise rules.FactError(fact, "a per-concern answer needs the concerns")
-                concerns = (
-                    rules._normalize_value(
-                        rules.FACTS["concerns"],
-                        self.raw.get("concerns") or list(value),
-                        frozenset(),
-                    )
-                    if isinstance(value, dict)
-                    else frozenset()
-                )
-                typed[fact] = rules.normalize_per_concern(spec, value, concerns)
-            else:
-                typed[fact] = rules._normalize_value(spec, value, frozenset())
-        return typed
-
-    def facts(self):
-        """Every contract fact, with neutral values for questions that were not asked."""
-        return rules.normalize_facts(self.raw)
-
-    def with_answer(self, fact, value, questions):
-        return self.with_answers({fact: value}, questions)
-
-    def with_answers(self, values, questions):
-        """The walk with these answers given (raw contract values), and the answers that no
-        longer apply dropped."""
-        raw = dict(self.raw)
-        raw.update(values)
-        for fact, value in values.items():
-            if isinstance(value, list):  # a forged POST may repeat a value many times
-                raw[fact] = list(dict.fromkeys(value))
-        if "concerns" in values:
-            raw = rules.fit_per_concern(raw, values["concerns"])
-        typed = Walk(raw).answers()
-        kept = rules.prune_answers(questions, typed)
-        return Walk({k: v for k, v in raw.items() if k in kept}, self.browser)
+__all__ = ["page_form", "per_concern_form"]
 
 
 def question_field(question, lang, counties):

@@ -71,8 +71,7 @@ class ProofError(ValueError):
 
 
 def typed(fact: str, value: str) -> Any:
-    spec = rules.FACTS[fact]
-    return rules._normalize_value(spec, value, frozenset())
+    return rules.parse_value(fact, value)
 
 
 def options(question: rules.Question, counties: Sequence[str]) -> list:

@@ -556,7 +556,7 @@ def normalize_facts(
         if spec.per_concern:
             facts[name] = normalize_per_concern(spec, raw[name], facts["concerns"])
             continue
-        facts[name] = _normalize_value(spec, raw[name], counties)
+        facts[name] = parse_value(name, raw[name], counties)
     return MappingProxyType(facts)
 
 
@@ -567,7 +567,7 @@ def normalize_per_concern(spec: FactSpec, value: Any, concerns: frozenset[str]) 
     returned as it; otherwise a read-only mapping from concern to value.
     """
     if not isinstance(value, Mapping):
-        return _normalize_value(spec, value, frozenset())
+        return parse_value(spec.name, value)
     name = spec.name
     for concern in value:
         if concern not in concerns:
@@ -586,7 +586,7 @@ def normalize_per_concern(spec: FactSpec, value: Any, concerns: frozenset[str]) 
     typed = {}
     for concern, item in value.items():
         try:
-            typed[concern] = _normalize_value(spec, item, frozenset())
+            typed[concern] = parse_value(name, item)
         except FactError as e:
             raise FactError(f"{name}.{concern}", e.message) from None
     if len(set(typed.values())) == 1:
@@ -600,7 +600,14 @@ def value_for(facts: Mapping[str, Any], fact: str, concern: str) -> Any:
     return value[concern] if isinstance(value, Mapping) else value
 
 
-def _normalize_value(spec: FactSpec, value: Any, counties: frozenset[str]) -> Any:
+def parse_value(fact: str, value: Any, counties: frozenset[str] = frozenset()) -> Any:
+    """One answer to ``fact`` as its typed value: a frozenset for a list, a bool, an enum's
+    value, a two-digit county number (one of ``counties``, when given).
+
+    Lenient as ``normalize_facts`` is (YAML's bare yes/no, an unquoted county number, "true"
+    as text); raises FactError when the value does not fit.
+    """
+    spec = FACTS[fact]
     name = spec.name
     if spec.kind == "list":
         if isinstance(value, str):
@@ -1263,45 +1270,75 @@ def pages(questions: Sequence[Question], answers: Mapping[str, Any]) -> list[Pag
     return result
 
 
+@dataclass(frozen=True)
+class Route:
+    """The pages of the walk for some answers, worked out once (``route``), and the ways
+    through them: which page the clinician may open now, where Next and Back lead."""
+
+    pages: tuple[Page, ...]
+    answers: Mapping[str, Any]
+
+    @property
+    def pending(self) -> Page | None:
+        """The first page with a question still to answer, or None when everything is
+        answered (the review)."""
+        return next((p for p in self.pages if not p.answered(self.answers)), None)
+
+    def page_of(self, question: Question | None) -> Page | None:
+        """The page that asks ``question``, or None when these answers do not ask it."""
+        return next((p for p in self.pages if question in p.questions), None)
+
+    def reachable(self, page: Page | None) -> bool:
+        """Whether the clinician may open ``page`` now: it is asked for these answers, and no
+        earlier page has a question still to answer. Otherwise the walk goes on at
+        ``pending``."""
+        if page is None or page not in self.pages:
+            return False
+        pending = self.pending
+        return pending is None or self.pages.index(page) <= self.pages.index(pending)
+
+    def after(self, page: Page | None) -> Page | None:
+        """Where Next leads from ``page``: the first later page with a question still to
+        answer (an answer given earlier, or the county this device remembers, costs no page),
+        or None for the review. A page that is no longer asked starts the search from the
+        beginning."""
+        keys = [p.key for p in self.pages]
+        start = keys.index(page.key) + 1 if page is not None and page.key in keys else 0
+        return next((p for p in self.pages[start:] if not p.answered(self.answers)), None)
+
+    def before(self, page: Page) -> Page | None:
+        """Where Back leads from ``page``: the page before it, or None from the first."""
+        position = self.pages.index(page)
+        return self.pages[position - 1] if position else None
+
+
+def route(questions: Sequence[Question], answers: Mapping[str, Any]) -> Route:
+    """The walk's pages for these answers (``pages``), to find one's way through."""
+    return Route(tuple(pages(questions, answers)), answers)
+
+
 def page_of(
     question: Question | None, questions: Sequence[Question], answers: Mapping[str, Any]
 ) -> Page | None:
     """The page that asks ``question`` for these answers, or None when it is not asked."""
-    return next((p for p in pages(questions, answers) if question in p.questions), None)
-
-
-def questions_on(
-    page: Page, questions: Sequence[Question] = (), answers: Mapping[str, Any] | None = None
-) -> list[Question]:
-    """The questions that ``page`` asks."""
-    return list(page.questions)
+    return route(questions, answers).page_of(question)
 
 
 def first_unanswered_page(questions: Sequence[Question], answers: Mapping[str, Any]) -> Page | None:
     """The first page with a question still to answer, or None when everything is answered."""
-    return next((p for p in pages(questions, answers) if not p.answered(answers)), None)
+    return route(questions, answers).pending
 
 
 def next_page(
     questions: Sequence[Question], answers: Mapping[str, Any], after: Page | None
 ) -> Page | None:
-    """Where Next leads from ``after``: the first later page with a question still to answer
-    (an answer given earlier, or the county this device remembers, costs no page), or None
-    for the review. A page that is no longer asked starts the search from the beginning."""
-    found = pages(questions, answers)
-    keys = [p.key for p in found]
-    start = keys.index(after.key) + 1 if after is not None and after.key in keys else 0
-    return next((p for p in found[start:] if not p.answered(answers)), None)
+    """Where Next leads from ``after`` (``Route.after``)."""
+    return route(questions, answers).after(after)
 
 
 def reachable(page: Page, questions: Sequence[Question], answers: Mapping[str, Any]) -> bool:
-    """Whether the clinician may open ``page`` now: it is asked for these answers, and no
-    earlier page has a question still to answer."""
-    found = pages(questions, answers)
-    if page not in found:
-        return False
-    pending = next((p for p in found if not p.answered(answers)), None)
-    return pending is None or found.index(page) <= found.index(pending)
+    """Whether the clinician may open ``page`` now (``Route.reachable``)."""
+    return route(questions, answers).reachable(page)
 
 
 def topic_order(questions: Sequence[Question]) -> list[str]:

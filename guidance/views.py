@@ -5,6 +5,7 @@ Every view has one shape: load the content snapshot and the walk, validate, act,
 guide writes nothing to the database and any app server can answer any step.
 """
 
+import functools
 import logging
 import sys
 from urllib.parse import urlencode
@@ -24,9 +25,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from avverge.postgresql.base import answer_within
 
 from . import content, presenting, rules, sealing
-from .forms import BrokenWalk, Walk, page_form, per_concern_form
+from .forms import page_form, per_concern_form
 from .logs import is_unavailable
 from .presenting import lang
+from .walk import BrokenWalk, Walk
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +51,9 @@ def page_url(page, walk, **params):
     return guide_url("question", walk, page.key, **params)
 
 
-def load_walk(request, snap):
-    """The walk from the request's token; a broken token starts the guide again."""
-    token = request.POST.get("s") if request.method == "POST" else request.GET.get("s")
-    return Walk.from_token(token, snap.questions, sealing.browser_key(request))
+def step_url(page, walk, **params):
+    """The URL of ``page``, or of the review where the walk has no page left (None)."""
+    return page_url(page, walk, **params) if page else guide_url("review", walk)
 
 
 def restart(request, reason):
@@ -67,6 +68,50 @@ def restart(request, reason):
         text = _("Your answers could not be read, so the guide has started again.")
     messages.warning(request, text)
     return redirect("guidance:start")
+
+
+def walking(view):
+    """Load the content and the walk in the request's token (``s``, in the form of a POST) for
+    a guide view, which gets them as ``snap`` and ``walk``. A broken token starts the guide
+    again."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        snap = content.snapshot()
+        token = request.POST.get("s") if request.method == "POST" else request.GET.get("s")
+        try:
+            walk = Walk.from_token(token, sealing.browser_key(request))
+        except BrokenWalk as e:
+            return restart(request, str(e))
+        return view(request, snap, walk, *args, **kwargs)
+
+    return wrapper
+
+
+def finished_walk(view):
+    """Load the content and a walk with every question answered for the review and the result
+    (as ``walking`` does). A walk with a page still to answer goes to that page first."""
+
+    @walking
+    @functools.wraps(view)
+    def wrapper(request, snap, walk, *args, **kwargs):
+        pending = rules.route(snap.questions, walk.answers).pending
+        if pending is not None:
+            return redirect(page_url(pending, walk))
+        county = walk.answers.get("county")
+        if county is not None and county not in dict(snap.counties):
+            # The county was renumbered or removed in the admin since it was chosen (security
+            # review, D5): ask for it again, then come back to the review.
+            messages.warning(
+                request, _("The list of counties has changed. Choose the county again.")
+            )
+            walk = Walk({k: v for k, v in walk.raw.items() if k != "county"}, walk.browser)
+            question = next(q for q in snap.questions if q.kind == "county")
+            page = rules.route(snap.questions, walk.answers).page_of(question)
+            return redirect(page_url(page, walk, **{"return": "review"}))
+        return view(request, snap, walk, *args, **kwargs)
+
+    return wrapper
 
 
 @require_safe
@@ -84,8 +129,8 @@ def start(request):
     # The county this device remembers is the only answer a walk may start with.
     county = remembered_county(request, snap)
     walk = Walk({"county": county} if county else {}, browser or fresh)
-    first = rules.first_unanswered_page(snap.questions, walk.answers())
-    response = redirect(page_url(first, walk) if first else guide_url("review", walk))
+    first = rules.route(snap.questions, walk.answers).pending
+    response = redirect(step_url(first, walk))
     if fresh:
         # The walk's tokens are bound to this browser until "Avslutt" or the browser closes.
         sealing.set_browser_cookie(response, fresh)
@@ -124,49 +169,28 @@ def quick_exit(request):
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def question(request, key):
+@walking
+def question(request, snap, walk, key):
     """A page of the walk: the questions of one topic (rules.pages), at the address of its
     first question. Any of its questions' addresses leads to it."""
-    snap = content.snapshot()
-    try:
-        walk = load_walk(request, snap)
-    except BrokenWalk as e:
-        return restart(request, str(e))
-    answers = walk.answers()
+    route = rules.route(snap.questions, walk.answers)
+    page = route.page_of(snap.question(key))
     back_to_review = request.GET.get("return") == "review" or request.POST.get("return") == "review"
     keep = {"return": "review"} if back_to_review else {}
-    page = rules.page_of(snap.question(key), snap.questions, answers)
-    # A page that no answer calls for, or one beyond the first with something unanswered, is
-    # not reachable yet: go to the first page still to answer.
-    if page is None or not rules.reachable(page, snap.questions, answers):
-        pending = rules.first_unanswered_page(snap.questions, answers)
-        return redirect(page_url(pending, walk) if pending else guide_url("review", walk))
+    if not route.reachable(page):
+        return redirect(step_url(route.pending, walk))
     if page.key != key:
-        return redirect(page_url(page, walk, **keep))
-
-    found = rules.pages(snap.questions, answers)
-    position = found.index(page)
-    step, steps = rules.progress(page, snap.questions)
-    context = {
-        "page": page,
-        "topic": rules.topic_name(page.topic, lang()),
-        "walk": walk,
-        "step": step,
-        "steps": steps,
-        "back_url": page_url(found[position - 1], walk) if position else reverse("guidance:home"),
-        "back_to_review": back_to_review,
-        "acute": answers.get("acute_danger") is True,
-    }
+        return redirect(step_url(page, walk, **keep))
     if page.per_concern:
-        return per_concern_page(request, snap, walk, page, context)
+        return per_concern_page(request, snap, walk, route, page, keep)
 
     if request.method == "POST":
-        data = single_concern_data(request.POST, page.questions, answers)
+        data = single_concern_data(request.POST, page.questions, walk.answers)
         form = page_form(page.questions, lang(), snap.counties, data=data)
         if form.is_valid():
             given = {q.fact: form.cleaned_data[q.fact] for q in page.questions}
             walk = walk.with_answers(given, snap.questions)
-            response = redirect(next_step(snap, walk, page, back_to_review))
+            response = redirect(next_url(snap, walk, page, keep))
             if "county" in given:
                 remember_county(request, response, given["county"])
             return response
@@ -185,6 +209,7 @@ def question(request, key):
         }
         for q in page.questions
     ]
+    context = page_context(snap, walk, route, page, keep)
     context["fields"] = fields
     context["error_summary"] = [
         {"text": f["text"], "message": " ".join(f["errors"]), "href": f"#{first_id(f)}"}
@@ -192,6 +217,30 @@ def question(request, key):
         if f["errors"]
     ]
     return render(request, "guidance/question.html", context)
+
+
+def page_context(snap, walk, route, page, keep):
+    """What every page of questions shows besides its questions: the topic, the progress and
+    the way back."""
+    before = route.before(page)
+    step, steps = rules.progress(page, snap.questions)
+    return {
+        "page": page,
+        "topic": rules.topic_name(page.topic, lang()),
+        "walk": walk,
+        "step": step,
+        "steps": steps,
+        "back_url": page_url(before, walk) if before else reverse("guidance:home"),
+        "back_to_review": bool(keep),
+        "acute": walk.answers.get("acute_danger") is True,
+    }
+
+
+def next_url(snap, walk, page, keep):
+    """Where Next leads from ``page`` with the walk's new answers (``rules.Route.after``):
+    back to the review when the clinician came from there and nothing is left to answer."""
+    following = rules.route(snap.questions, walk.answers).after(page)
+    return step_url(following, walk, **keep)
 
 
 def first_id(field):
@@ -220,10 +269,10 @@ def concern_names(snap):
     return {c: labels.get(c, c) for c in rules.CONCERNS}
 
 
-def per_concern_page(request, snap, walk, page, context):
+def per_concern_page(request, snap, walk, route, page, keep):
     """Timing and likelihood for several concerns on one page: "the same for all" first, then a
     fieldset per concern. Field names: ``timing``, ``timing:<concern>``, and so on."""
-    answers = walk.answers()
+    answers = walk.answers
     asked = page.questions
     names = concern_names(snap)
     concerns = [(c, names[c]) for c in rules.CONCERNS if c in answers["concerns"]]
@@ -231,7 +280,7 @@ def per_concern_page(request, snap, walk, page, context):
         form = per_concern_form(asked, concerns, lang(), data=request.POST)
         if form.is_valid():
             walk = walk.with_answers(form.cleaned_data["answers"], snap.questions)
-            return redirect(next_step(snap, walk, page, context["back_to_review"]))
+            return redirect(next_url(snap, walk, page, keep))
         chosen = lambda name: form.data.get(name, "")  # noqa: E731
     else:
         form = per_concern_form(asked, concerns, lang())
@@ -256,6 +305,7 @@ def per_concern_page(request, snap, walk, page, context):
         ]
 
     texts = {q.fact: q.text(lang()) for q in asked}
+    context = page_context(snap, walk, route, page, keep)
     context.update(
         {
             "same_for_all": [
@@ -328,45 +378,11 @@ def choices(question, form, counties):
     ]
 
 
-def next_step(snap, walk, page, back_to_review):
-    """Where Next leads: the next page with something still to answer, else the review."""
-    following = rules.next_page(snap.questions, walk.answers(), page)
-    if following is None:
-        return guide_url("review", walk)
-    return page_url(following, walk, **({"return": "review"} if back_to_review else {}))
-
-
-def finished_walk(request):
-    """The content and a walk with every question answered, or the response that sends the
-    clinician where they need to go first (a fresh start, or the first unanswered page)."""
-    snap = content.snapshot()
-    try:
-        walk = load_walk(request, snap)
-    except BrokenWalk as e:
-        return snap, None, restart(request, str(e))
-    answers = walk.answers()
-    pending = rules.first_unanswered_page(snap.questions, answers)
-    if pending is not None:
-        return snap, None, redirect(page_url(pending, walk))
-    county = answers.get("county")
-    if county is not None and county not in dict(snap.counties):
-        # The county was renumbered or removed in the admin since it was chosen (security
-        # review, D5): ask for it again, then come back to the review.
-        messages.warning(request, _("The list of counties has changed. Choose the county again."))
-        walk = Walk({k: v for k, v in walk.raw.items() if k != "county"}, walk.browser)
-        question = next(q for q in snap.questions if q.kind == "county")
-        page = rules.page_of(question, snap.questions, walk.answers())
-        return snap, None, redirect(page_url(page, walk, **{"return": "review"}))
-    return snap, walk, None
-
-
 @never_cache
 @require_safe
-def review(request):
-    snap, walk, detour = finished_walk(request)
-    if detour:
-        return detour
-    answers = walk.answers()
+@finished_walk
+def review(request, snap, walk):
+    answers = walk.answers
     counties = dict(snap.counties)
     found = rules.pages(snap.questions, answers)
     names = concern_names(snap)
@@ -402,10 +418,8 @@ def review(request):
 
 @never_cache
 @require_safe
-def result(request):
-    snap, walk, detour = finished_walk(request)
-    if detour:
-        return detour
+@finished_walk
+def result(request, snap, walk):
     outcome = rules.evaluate(snap.ruleset, walk.facts())
     context = presenting.result_context(snap, outcome, walk.raw, presenting.clock(), lang())
     context["walk"] = walk

@@ -25,13 +25,13 @@ SIZES = {"phone": (360, 740), "desktop": (1280, 800)}
 SEAL = """
 import json, yaml
 from guidance import content, rules, sealing
-from guidance.forms import Walk
+from guidance.walk import Walk
 snap = content.snapshot()
 urls = {}
 for path in PATHS:
     doc = yaml.safe_load(open(path, encoding="utf-8"))
     raw = {}
-    while (q := rules.first_unanswered(snap.questions, Walk(raw).answers())) is not None:
+    while (q := rules.first_unanswered(snap.questions, Walk(raw).answers)) is not None:
         spec = rules.FACTS[q.fact]
         value = doc["facts"].get(q.fact, spec.default)
         if isinstance(value, bool):

@@ -25,7 +25,7 @@ from django.urls import get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guidance import content, forms, models, rules, sealing
+from guidance import content, models, rules, sealing, walk
 from tests.admin_pages import make_editor
 from tests.test_guide import first_case, walk_case
 
@@ -104,7 +104,7 @@ def world():
     snap = content.snapshot()
     client = Client()
     token = walk_case(client, first_case())
-    partial = forms.Walk({"acute_danger": False}).token
+    partial = walk.Walk({"acute_danger": False}).token
     values = {o.value for q in snap.questions for o in q.options} | {n for n, _ in snap.counties}
     pks = [str(pk) for model in (models.Rule, models.Contact, models.Question, models.Case)
            for pk in model.objects.values_list("pk", flat=True)[:3]]  # fmt: skip

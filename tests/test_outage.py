@@ -9,7 +9,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 
 from guidance import content, rules, sealing, signals
-from guidance.forms import Walk
+from guidance.walk import Walk
 from tests.test_guide import first_case, walk_case
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +153,7 @@ def test_a_county_renumbered_mid_walk_asks_for_the_county_again(client):
     assert "Velg fylket på nytt" in page.content.decode()
 
     browser = client.cookies[sealing.WALK_COOKIE].value
-    walk = Walk.from_token(token, (), browser)
+    walk = Walk.from_token(token, browser)
     again = Walk({k: v for k, v in walk.raw.items() if k != "county"}, browser)
     answered = client.post(
         "/guide/q/county/", {"s": again.token, "county": "98", "return": "review"}

@@ -114,6 +114,26 @@ def test_only_pages_up_to_the_first_unanswered_are_reachable():
     assert not rules.reachable(found[2], QUESTIONS, {})
 
 
+def test_a_route_says_where_back_and_next_lead_and_which_page_asks_a_question():
+    answers = {"acute_danger": False, "concerns": frozenset({"fgm"})}
+    route = rules.route(QUESTIONS, answers)
+    assert keys(route.pages) == keys(rules.pages(QUESTIONS, answers))
+    first, second, third = route.pages[:3]
+    assert route.before(first) is None and route.before(third) == second
+    assert route.after(first) == third  # the concerns are answered: no page for them
+    assert route.after(None) == third
+    assert route.pending == third
+    assert route.page_of(QUESTIONS[4]).key == "person_age"  # pregnant, on the person's page
+    assert route.page_of(QUESTIONS[5]) is None  # aggravated: not asked about FGM
+
+
+def test_an_unasked_page_or_none_is_not_reachable_and_the_walk_goes_on_at_the_pending_page():
+    route = rules.route(QUESTIONS, {"acute_danger": False, "concerns": frozenset({"fgm"})})
+    assert not route.reachable(None)
+    assert not route.reachable(rules.Page("act", (QUESTIONS[5],)))
+    assert [route.reachable(p) for p in route.pages] == [True, True, True, False, False]
+
+
 def test_progress_counts_topics_and_skips_a_topic_with_nothing_to_ask():
     assert rules.topic_order(QUESTIONS) == [
         "danger",

@@ -15,7 +15,7 @@ import pytest
 from django.test import override_settings
 
 from guidance import rules, sealing
-from guidance.forms import Walk
+from guidance.walk import Walk
 from tests.conftest import ROOT, manage_env
 
 ANSWERS = {

@@ -98,6 +98,17 @@ def test_it_pads_an_unquoted_county_number():
     assert rules.normalize_facts({**BASE, "county": 3})["county"] == "03"
 
 
+def test_one_answer_is_parsed_as_its_fact_is_typed():
+    assert rules.parse_value("concerns", "fgm") == frozenset({"fgm"})
+    assert rules.parse_value("pregnant", "false") is False
+    assert rules.parse_value("children_in_household", True) == "yes"
+    assert rules.parse_value("county", 3) == "03"
+    with pytest.raises(rules.FactError, match="unknown county '99'"):
+        rules.parse_value("county", "99", frozenset({"03", "46"}))
+    with pytest.raises(rules.FactError, match="unknown value 'maybe'"):
+        rules.parse_value("likelihood", "maybe")
+
+
 def test_it_rejects_a_county_that_does_not_exist():
     with pytest.raises(rules.FactError) as e:
         rules.normalize_facts({**BASE, "county": "99"}, frozenset({"03", "46"}))
