@@ -186,6 +186,7 @@ def _result_context(snap, outcome, answered, now, language):
                     "legal": tuple(legal),
                     "why": why,
                     "why_html": why_html(why),
+                    "added": False,  # the trainer's what-if mark (trainer.mark_changes)
                 }
             )
         crossref = ()
