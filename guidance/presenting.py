@@ -239,8 +239,8 @@ def _result_context(snap, outcome, answered, now, language):
 
 def why_html(why):
     """The "why" list of an outcome card (partials/outcome.html): the one part of a card made
-    from the walk's answers, so it is made for every request, here, where it costs a tenth of
-    what the template's loops did."""
+    from the walk's answers, so it is made for every request; here, because the template's
+    nested loops cost more than the rest of the card."""
     always = _("always")
     not_met = _("What the answers did not meet:")
     items = []
