@@ -545,7 +545,8 @@ def contacts(
     county's regional ones), of `category` when given, each with whether it is open at `at`
     (RFC 3339; default now, read in Europe/Oslo time)."""
     now = moment(at)
-    ruleset = content.snapshot().ruleset
+    snap = content.snapshot()
+    ruleset = snap.ruleset
     chosen: list[rules.Contact] | tuple[rules.Contact, ...] = ruleset.contacts
     if county is not None:
         try:
@@ -561,7 +562,7 @@ def contacts(
         chosen = [c for c in chosen if category in c.categories]
     return {
         "at": now,
-        "contacts": [contact_doc(c, presenting.contact_card(c, lang, now)) for c in chosen],
+        "contacts": [contact_doc(c, presenting.contact_card(c, lang, now, snap)) for c in chosen],
     }
 
 

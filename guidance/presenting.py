@@ -9,8 +9,10 @@ here, so a trainer teaches what the guide says; nothing here knows about a walk'
 import re
 
 import phonenumbers
-from django.template.loader import render_to_string
+from django.template.defaultfilters import date as date_filter
 from django.utils import formats, timezone, translation
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
 
@@ -33,16 +35,74 @@ def lang():
     return "en" if (get_language() or "nb").startswith("en") else "nb"
 
 
-def record_note(context, request=None, language=None):
+# What depends on nothing but the content (a contact's numbers and hours in words, the
+# questions by fact): made once while a snapshot is the content served, and dropped with it
+# when an editor's save brings a new one. Never anything from a walk.
+_memo: tuple[object, dict] = (None, {})
+
+
+def content_memo(snap, key, make):
+    """``make()``, made once for ``snap`` and ``key`` (which names content and a language)."""
+    global _memo
+    held, found = _memo
+    if held is not snap:
+        found = {}
+        _memo = (snap, found)
+    if key not in found:
+        found[key] = make()
+    return found[key]
+
+
+def record_note(context, language=None):
     """The plain-text note for the patient record, from ``result_context``'s context, in
     ``language`` (default: the page's)."""
     language = language or context["language"]
     with override(language):
-        text = render_to_string("guidance/note.txt", context["record"][language], request=request)
-    # The template's tags leave blank lines; the note keeps one between blocks, none doubled.
-    lines = [line.rstrip() for line in text.strip().splitlines()]
+        lines = note_lines(context["record"][language])
+    # The note keeps one blank line between blocks, none doubled, no trailing spaces.
+    lines = [line.rstrip() for line in "\n".join(lines).strip().splitlines()]
     kept = [line for i, line in enumerate(lines) if line or (i and lines[i - 1])]
     return "\n".join(kept)
+
+
+def note_lines(note):
+    """The note's lines, from ``note_context``, in the active language. Plain text built here
+    rather than in a template: the result page writes it twice (bokmål and English), and a
+    template's tags cost more than the rest of the note."""
+    day = date_filter(note["now"], "j.n.Y")
+    lines = [
+        _("Assessment of suspected violence, abuse or human trafficking"),
+        f"{_('Date and time of the assessment:')} {date_filter(note['now'], 'j.n.Y H:i')}",
+        f"{_('Assessed by (name, position):')} ___",
+        "",
+        _("Assessed %(date)s") % {"date": day},
+        f"{_('Suspicion of:')} {note['concerns_text']}.",
+        *(f"{name}: {value}." for name, value in note["assessed"]),
+        "",
+        _("Conclusion %(date)s") % {"date": day},
+    ]
+    for group in note["groups"]:
+        lines.append(f"{group['heading']}:")
+        lines += [f"- {line}" for line in group["lines"]]
+    if note["child"]:
+        uncertain = _("The age is uncertain and the patient may be under 16.")
+        lines += [
+            _("Parents' access:"),
+            "- "
+            + (f"{uncertain} " if note["age_unknown"] else "")
+            + _(
+                "Parents of a patient under 16 as a rule have a right to information, also "
+                "about what the record says. It is withheld when the patient is 12 to 16 and "
+                "has reasons that should be respected, or when weighty considerations for the "
+                "patient speak against it, for example when a parent may be the one using "
+                "violence (pbrl § 3-4)."
+            ),
+            "- " + _("Parents' access assessed: ___"),
+        ]
+    lines += ["", _("Contacts"), *(f"- {entry}" for entry in note["contacts"]), ""]
+    lines += [_("Done (date and time: ___)"), *(f"- {line}" for line in note["done"])]
+    lines.append("- " + _("Other: ___"))
+    return lines
 
 
 def result_context(snap, outcome, answered, now, language):
@@ -57,8 +117,8 @@ def result_context(snap, outcome, answered, now, language):
 
 def _result_context(snap, outcome, answered, now, language):
     answers = outcome.facts
-    questions = {q.fact: q for q in snap.questions}
-    counties = dict(snap.counties)
+    questions = questions_by_fact(snap)
+    counties = counties_by_number(snap)
 
     def answer_in_words(fact, concern=None):
         return words(snap, answers, fact, concern, language)
@@ -105,13 +165,17 @@ def _result_context(snap, outcome, answered, now, language):
                 }
                 for t in outcome.rules_for(o.code)
             ]
-            fitting = o.fitting(answers, codes)
+            # The conditional paragraphs that fit, by their place in the outcome's text: a
+            # key that names content, for the card's cached text (partials/outcome.html).
+            shown = [i for i, p in enumerate(o.paragraphs) if p.fits(answers, codes)]
+            fitting = [o.paragraphs[i] for i in shown]
             paragraphs = [p for p in o.body(language).split("\n\n") if p.strip()]
             paragraphs += [p.text(language) for p in fitting if p.text(language).strip()]
             legal = list(dict.fromkeys(o.legal_links + sum((p.legal_links for p in fitting), ())))
             items.append(
                 {
                     "code": o.code,
+                    "text_key": f"{o.code}:{'.'.join(map(str, shown))}",
                     "kind": o.kind,
                     "kind_label": str(KIND_LABELS[o.kind]),
                     "title": o.title(language),
@@ -121,6 +185,8 @@ def _result_context(snap, outcome, answered, now, language):
                     "more": paragraphs[1:],
                     "legal": tuple(legal),
                     "why": why,
+                    "why_html": why_html(why),
+                    "added": False,  # the trainer's what-if mark (trainer.mark_changes)
                 }
             )
         crossref = ()
@@ -146,7 +212,7 @@ def _result_context(snap, outcome, answered, now, language):
                 }
             )
 
-    contacts = [contact_card(c, language, now) for c in outcome.contacts]
+    contacts = [contact_card(c, language, now, snap) for c in outcome.contacts]
     interpreter = answers["needs_interpreter"]
     return {
         "sections": sections,
@@ -171,22 +237,82 @@ def _result_context(snap, outcome, answered, now, language):
     }
 
 
+def why_html(why):
+    """The "why" list of an outcome card (partials/outcome.html): the one part of a card made
+    from the walk's answers, so it is made for every request; here, because the template's
+    nested loops cost more than the rest of the card."""
+    always = _("always")
+    not_met = _("What the answers did not meet:")
+    items = []
+    for rule in why:
+        answers = format_html_join(
+            "",
+            "<li>{} <strong>{}</strong></li>",
+            ((a["question"], a["answer"]) for a in rule["answers"]),
+        )
+        if rule["answers"]:
+            reasons = format_html("<ul>{}</ul>", answers)
+        elif not rule["unmet"]:
+            reasons = format_html('<span class="text-body-secondary"> ({})</span>', always)
+        else:
+            reasons = ""
+        unmet = ""
+        if rule["unmet"]:
+            unmet = format_html(
+                '<p class="mb-0 mt-1">{}</p><ul class="unmet">{}</ul>',
+                not_met,
+                format_html_join(
+                    "",
+                    "<li>{} <strong>{}</strong> {}</li>",
+                    (
+                        (
+                            a["question"],
+                            a["answer"],
+                            _("(needed: %(needed)s)") % {"needed": a["needed"]},
+                        )
+                        for a in rule["unmet"]
+                    ),
+                ),
+            )
+        items.append(
+            format_html(
+                '<li><span lang="nb">{}</span>\n{}\n{}\n</li>', rule["rule"], reasons, unmet
+            )
+        )
+    return mark_safe("\n".join(items))
+
+
 def words(snap, answers, fact, concern=None, language="nb"):
     """An answer in words: the county's name, or the answer's label (for ``concern`` only,
     when the fact is answered per concern)."""
     value = answers[fact]
     if fact == "county":
-        return dict(snap.counties).get(value, value)
+        return counties_by_number(snap).get(value, value)
     if concern and fact in rules.PER_CONCERN_FACTS:
         value = rules.value_for(answers, fact, concern)
     elif concern and fact == "concerns":
         value = frozenset((concern,))
-    question = next((q for q in snap.questions if q.fact == fact), None)
-    names = {}
-    if question and fact in rules.PER_CONCERN_FACTS:
-        concerns = next((q for q in snap.questions if q.fact == "concerns"), None)
-        names = {o.value: o.label(language) for o in concerns.options} if concerns else {}
+    question = questions_by_fact(snap).get(fact)
+    names = concern_names(snap, language) if fact in rules.PER_CONCERN_FACTS else {}
     return question.label_of(value, language, names) if question else str(value)
+
+
+def questions_by_fact(snap):
+    return content_memo(snap, ("questions",), lambda: {q.fact: q for q in snap.questions})
+
+
+def counties_by_number(snap):
+    return content_memo(snap, ("counties",), lambda: dict(snap.counties))
+
+
+def concern_names(snap, language):
+    """The concerns' labels by code, as the concerns question offers them."""
+
+    def make():
+        concerns = questions_by_fact(snap).get("concerns")
+        return {o.value: o.label(language) for o in concerns.options} if concerns else {}
+
+    return content_memo(snap, ("concern names", language), make)
 
 
 def urgent(outcome):
@@ -322,7 +448,7 @@ def note_context(snap, outcome, language, now):
                 groups.append({"heading": heading, "lines": lines})
         contacts, seen = [], set()
         for c in outcome.contacts:
-            card = contact_card(c, language, now)
+            card = known_contact(snap, c, language)
             reach = [p["number"] for p in card["phones"][:1]]
             reach += [card["website_label"]] if card["website"] and not reach else []
             reach += [card["email"]] if card["email"] and not reach else []
@@ -358,16 +484,25 @@ def note_context(snap, outcome, language, now):
         }
 
 
-def contact_card(c, language, now):
+def contact_card(c, language, now, snap=None):
     """A contact as the result page, the record note and the JSON API show it, with whether it
-    answers at ``now`` and, when it is closed, when it opens next."""
+    answers at ``now`` and, when it is closed, when it opens next. With ``snap`` (the content
+    ``c`` is from), the parts that depend only on the content are made once per content."""
     # Its words (weekdays, "opens tomorrow") in ``language`` even where the request's own
     # language is another, as in the JSON API's ?lang=.
     with translation.override(language):
-        return _contact_card(c, language, now)
+        if snap is None:
+            return {**contact_details(c, language), **opening(c, now)}
+        return {**known_contact(snap, c, language), **opening(c, now)}
 
 
-def _contact_card(c, language, now):
+def known_contact(snap, c, language):
+    """``contact_details``, made once per content and language (shared: do not change it)."""
+    return content_memo(snap, ("contact", c.slug, language), lambda: contact_details(c, language))
+
+
+def contact_details(c, language):
+    """What a contact card says whatever the time: its name, numbers, hours and addresses."""
     extra = c.extra
     hours = extra.get("hours", ())
     phones = [
@@ -375,7 +510,6 @@ def _contact_card(c, language, now):
         for n, labels in extra.get("phones", ())
     ]
     hours_note = extra.get("hours_note", {}).get(language, "")
-    opens_next = rules.next_opening(c, now)
     return {
         "slug": c.slug,
         "name": c.name(language),
@@ -394,15 +528,22 @@ def _contact_card(c, language, now):
         and not hours_note,
         "website_label": website_label(extra.get("website") or ""),
         "hours_note": hours_note,
-        "open_now": rules.is_open(c, now),
-        "opens_next": opens_next,
-        "opens_text": opens_text(opens_next, now) if opens_next else "",
-        "holiday": bool(hours) and rules.is_holiday(now.date()),
         "last_verified": extra.get("last_verified"),
         "needs_review": extra.get("needs_review"),
         "regional": c.counties is not None,
         "categories": list(c.categories),
         "counties": sorted(c.counties) if c.counties is not None else None,
+    }
+
+
+def opening(c, now):
+    """Whether a contact answers at ``now``, and when it opens next if it does not."""
+    opens_next = rules.next_opening(c, now)
+    return {
+        "open_now": rules.is_open(c, now),
+        "opens_next": opens_next,
+        "opens_text": opens_text(opens_next, now) if opens_next else "",
+        "holiday": bool(c.extra.get("hours")) and rules.is_holiday(now.date()),
     }
 
 

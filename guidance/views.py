@@ -425,8 +425,8 @@ def result(request, snap, walk):
     context["walk"] = walk
     context["review_url"] = guide_url("review", walk)
     # The record is written in bokmål whatever the page's language; English on request.
-    context["note"] = presenting.record_note(context, request, "nb")
-    context["note_en"] = presenting.record_note(context, request, "en")
+    context["note"] = presenting.record_note(context, "nb")
+    context["note_en"] = presenting.record_note(context, "en")
     return render(request, "guidance/result.html", context)
 
 
