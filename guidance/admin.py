@@ -44,8 +44,7 @@ from .admin_forms import (
     RuleForm,
 )
 from .admin_resources import ContactExportForm, ContactImportForm, ContactResource
-from .views import phone_card
-from .vocabulary import SECTION_TITLES
+from .presenting import phone_card
 
 admin.site.site_header = "Avverge – forvaltning"
 admin.site.site_title = "Avverge forvaltning"
@@ -136,6 +135,25 @@ class HistoryAdmin(SimpleHistoryAdmin):
             obj._change_reason = reason  # django-simple-history's history_change_reason
         super().save_model(request, obj, form, change)
 
+    # After a save (a restore comes through response_change too) and a delete, the whole
+    # table is checked: the form guarded the row, not what the change did elsewhere.
+    checks_table = True
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if self.checks_table:
+            admin_views.warn_about_table(request)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if self.checks_table:
+            admin_views.warn_about_table(request)
+        return super().response_change(request, obj)
+
+    def response_delete(self, request, obj_display, obj_id):
+        if self.checks_table:
+            admin_views.warn_about_table(request)
+        return super().response_delete(request, obj_display, obj_id)
+
     def save_formset(self, request, form, formset, change):
         # The inline rows (phone numbers, hours, conditions) changed for the same reason.
         reason = form.cleaned_data.get("change_reason")
@@ -217,7 +235,7 @@ def table_after(form):
         pass
     if problem is None:
         return None
-    if "cycle" in str(problem):
+    if getattr(problem, "code", "") == "rule_cycle":
         return forms.ValidationError(
             "Versjonen kan ikke gjenopprettes: regeltabellen ville gå i sirkel, fordi en "
             "regel da tester et utfall den selv gir, direkte eller gjennom andre regler. "
@@ -267,6 +285,7 @@ class PartAdmin(HistoryAdmin):
 
     def response_change(self, request, obj):
         self.message_user(request, f"«{obj}» er lagret.", messages.SUCCESS)
+        admin_views.warn_about_table(request)
         owner = getattr(obj, self.parent)
         return redirect(f"admin:guidance_{owner._meta.model_name}_history", owner.pk)
 
@@ -405,40 +424,15 @@ class OutcomeParagraphInline(admin.StackedInline):
     formfield_overrides = HistoryAdmin.formfield_overrides
 
 
-def section_choices():
-    """The result page's section headings (vocabulary.SECTION_TITLES), so that an editor files an
-    outcome under the name the clinician will see it under."""
-    return [(key, str(SECTION_TITLES[key])) for key in rules.SECTIONS]
-
-
-class SectionFilter(admin.SimpleListFilter):
-    title = "del av resultatet"
-    parameter_name = "section"
-
-    def lookups(self, request, model_admin):
-        return section_choices()
-
-    def queryset(self, request, queryset):
-        return queryset.filter(section=self.value()) if self.value() else queryset
-
-
 @admin.register(models.Outcome)
 class OutcomeAdmin(ChecksAfterSave, HistoryAdmin):
     form = OutcomeForm
     inlines = [OutcomeParagraphInline]
     history_parts = [(models.OutcomeParagraph, "outcome", "Avsnitt som passer saken")]
-    list_display = ["code", "title_nb", "kind", "section_title", "priority", "sources"]
-    list_filter = ["kind", SectionFilter, "categories"]
-
-    def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "section":
-            kwargs["choices"] = section_choices()
-        return super().formfield_for_choice_field(db_field, request, **kwargs)
-
-    @admin.display(description="del av resultatet", ordering="section")
-    def section_title(self, obj):
-        return SECTION_TITLES[obj.section]
-
+    # Kind and section show the result page's words (models.Kind and Section take them from
+    # vocabulary.py), in the lists, the filters and the form alike.
+    list_display = ["code", "title_nb", "kind", "section", "priority", "sources"]
+    list_filter = ["kind", "section", "categories"]
     search_fields = ["code", "title_nb", "title_en", "body_nb"]
 
     def get_queryset(self, request):
@@ -556,6 +550,12 @@ class ContactAdmin(ImportExportModelAdmin, HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("phones")
 
+    def process_result(self, result, request):
+        response = super().process_result(result, request)
+        # Each row passed the contact check; the whole table is checked as after a save.
+        admin_views.warn_about_table(request)
+        return response
+
     def has_import_permission(self, request):
         # An import can add contacts as well as change them.
         return request.user.has_perms(["guidance.add_contact", "guidance.change_contact"])
@@ -584,6 +584,7 @@ class ContactAdmin(ImportExportModelAdmin, HistoryAdmin):
 
 @admin.register(models.Case)
 class CaseAdmin(HistoryAdmin):
+    checks_table = False  # a training case is not part of the table the guide runs
     formfield_overrides = {
         **HistoryAdmin.formfield_overrides,
         db.JSONField: {"form_class": CaseJSONField},
@@ -671,3 +672,9 @@ class QuestionOptionAdmin(PartAdmin):
 class QuestionConditionAdmin(PartAdmin):
     parent = "question"
     form = ConditionForm
+
+
+@admin.register(models.OutcomeParagraph)
+class OutcomeParagraphAdmin(PartAdmin):
+    parent = "outcome"
+    form = OutcomeParagraphForm

@@ -246,19 +246,59 @@ class QuestionOptionFormSet(LabelledFormSet):
 # --- Outcomes, contacts -------------------------------------------------------------------
 
 
+# The problems rules.validate and rules.check_contact find (rules.PROBLEMS), in the editor's
+# words: what is wrong and what to do. The forms show them on the field to change; the
+# warning after a save names the item first (admin_views.warn_about_table).
+PROBLEMS_NB = {
+    "duty_without_source": "Plikter og forbud (typen «Må» og «Må ikke») må ha minst ett "
+    "rettsgrunnlag: velg paragrafen plikten eller forbudet bygger på.",
+    "unreachable": "Kontakten må kunne nås: legg inn minst ett telefonnummer, en nettside eller "
+    "en e-postadresse.",
+    "regional_without_counties": "En regional kontakt må dekke minst ett fylke; ellers vises "
+    "den aldri. Velg fylkene, eller sett dekningsområdet til hele landet.",
+    "unknown_outcome": "Regelen gir et utfall som ikke finnes i utfallstabellen.",
+    "rule_cycle": "Regelen tester et utfall den selv gir, direkte eller gjennom andre regler, og "
+    "regeltabellen går i sirkel. Fjern betingelsen på «outcomes» som peker tilbake, eller "
+    "utfallet som lukker sirkelen.",
+    "option_leads_nowhere": "Ingen regel, ingen avsnitt og ingen andre spørsmål skiller "
+    "svarene på spørsmålet fra hverandre, så svaret endrer ingenting. Legg inn en betingelse "
+    "på faktumet, eller fjern spørsmålet.",
+    "value_not_offered": "En betingelse tester svaret «%(value)s» på %(fact)s, men spørsmålet "
+    "tilbyr ikke det svaret. Legg svaret tilbake på spørsmålet, eller endre betingelsen.",
+}
+
+
+def problem_error(problem):
+    """A rules.Problem as a ValidationError in bokmål, with its code."""
+    return ValidationError(
+        PROBLEMS_NB[problem.code],
+        code=problem.code,
+        params={"fact": problem.fact, "value": problem.value},
+    )
+
+
+def contact_errors(slug, *, phones, website, email, regional, counties):
+    """The one contact check (rules.check_contact) for the contact as edited or imported:
+    {problem code: ValidationError}. ``phones`` None when the numbers are checked elsewhere;
+    ``regional`` False skips the county check."""
+    found = rules.check_contact(
+        slug or "(ny kontakt)",
+        phones=phones,
+        website=website or "",
+        email=email or "",
+        counties=list(counties) if regional else None,
+    )
+    return {p.code: problem_error(p) for p in found}
+
+
 class OutcomeForm(EditorForm):
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind")
-        if kind in (models.Kind.MUST, models.Kind.MUST_NOT) and not cleaned.get("legal_sources"):
+        if kind in rules.SOURCED_KINDS and not cleaned.get("legal_sources"):
             self.add_error(
                 "legal_sources",
-                ValidationError(
-                    "Et utfall av typen «%(kind)s» må ha minst ett rettsgrunnlag: velg "
-                    "paragrafen plikten eller forbudet bygger på.",
-                    code="duty_without_source",
-                    params={"kind": models.Kind(kind).label},
-                ),
+                ValidationError(PROBLEMS_NB["duty_without_source"], code="duty_without_source"),
             )
         primary = cleaned.get("primary_source")
         if primary and "legal_sources" in cleaned and primary not in cleaned["legal_sources"]:
@@ -274,28 +314,24 @@ class OutcomeForm(EditorForm):
         return cleaned
 
 
-UNREACHABLE = (
-    "Kontakten må kunne nås: legg inn minst ett telefonnummer, en nettside eller en e-postadresse."
-)
-
-
 class ContactForm(EditorForm):
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("scope") == models.Scope.REGIONAL and not cleaned.get("counties"):
-            self.add_error(
-                "counties",
-                ValidationError(
-                    "En regional kontakt må dekke minst ett fylke; ellers vises den aldri. "
-                    "Velg fylkene, eller sett dekningsområdet til hele landet.",
-                    code="regional_without_counties",
-                ),
-            )
         # On the change page the phone formset checks reachability with the numbers being
         # saved; restoring an earlier version keeps the phones that are there now.
-        reachable = cleaned.get("website") or cleaned.get("email")
-        if self.reverting and not reachable and not self.instance.phones.exists():
-            raise ValidationError(UNREACHABLE, code="unreachable")
+        phones = [p.number for p in self.instance.phones.all()] if self.reverting else None
+        errors = contact_errors(
+            cleaned.get("slug") or self.instance.slug,
+            phones=phones,
+            website=cleaned.get("website"),
+            email=cleaned.get("email"),
+            regional=cleaned.get("scope") == models.Scope.REGIONAL,
+            counties=cleaned.get("counties") or (),
+        )
+        if "regional_without_counties" in errors:
+            self.add_error("counties", errors["regional_without_counties"])
+        if "unreachable" in errors:
+            raise errors["unreachable"]
         return cleaned
 
 
@@ -304,9 +340,21 @@ class ContactPhoneFormSet(LabelledFormSet):
         super().clean()
         if any(self.errors):
             return
-        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        if not kept and not (self.instance.website or self.instance.email):
-            raise ValidationError(UNREACHABLE, code="unreachable")
+        kept = [
+            f.cleaned_data.get("number", "")
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        errors = contact_errors(
+            self.instance.slug,
+            phones=kept,
+            website=self.instance.website,
+            email=self.instance.email,
+            regional=False,  # the contact form checks the counties
+            counties=(),
+        )
+        if "unreachable" in errors:
+            raise errors["unreachable"]
 
 
 # --- The rule tester ----------------------------------------------------------------------

@@ -3,8 +3,9 @@
 One row per contact, keyed by its slug. Categories and counties are lists of keys separated
 by commas; all of a contact's phone numbers share one cell, one number per line (or separated
 by semicolons), each as "number | label (bokmål) | label (English)". Opening hours are edited
-in the admin only. A row is checked as the admin form checks it (valid phone numbers, a way to
-reach the contact, known categories and counties) and rejected with the reason otherwise.
+in the admin only. A row is checked as the admin form checks it (valid phone numbers, known
+categories and counties, and the one contact check, ``admin_forms.contact_errors``: a way to
+reach the contact, a county for a regional one) and rejected with the reason otherwise.
 """
 
 from uuid import uuid4
@@ -16,6 +17,10 @@ from import_export import fields, forms, resources, widgets
 from import_export.tmp_storages import CacheStorage
 
 from . import models
+from .admin_forms import contact_errors
+
+# The column of the file each contact problem is reported on.
+IMPORT_COLUMNS = {"regional_without_counties": "counties", "unreachable": "phones"}
 
 
 class KeysWidget(widgets.ManyToManyWidget):
@@ -175,6 +180,7 @@ class ContactResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as e:
             errors = e.update_error_dict(errors)
+        counties = None  # not in the file: the contact keeps the counties it has
         for name in ("categories", "counties"):
             field = self.fields[name]
             if field.column_name not in row:
@@ -186,15 +192,20 @@ class ContactResource(resources.ModelResource):
                 continue
             if name == "categories" and not chosen:
                 errors[name] = ["Kontakten må ha minst én kategori."]
-            if name == "counties" and not chosen and instance.scope == models.Scope.REGIONAL:
-                errors[name] = ["En regional kontakt må dekke minst ett fylke."]
-        if "phones" not in errors:
-            phones = self.fields["phones"].get_value(instance)
-            if not (phones or instance.website or instance.email):
-                errors["phones"] = [
-                    "Kontakten må kunne nås: legg inn minst ett telefonnummer, en nettside "
-                    "eller en e-postadresse."
-                ]
+            if name == "counties":
+                counties = chosen
+        # The admin form's contact check, on the row as it would be saved.
+        phones = self.fields["phones"].get_value(instance)
+        found = contact_errors(
+            instance.slug,
+            phones=None if "phones" in errors else [number for number, *_ in phones],
+            website=instance.website,
+            email=instance.email,
+            regional=instance.scope == models.Scope.REGIONAL and counties is not None,
+            counties=counties or (),
+        )
+        for code, error in found.items():
+            errors.setdefault(IMPORT_COLUMNS[code], []).append(error)
         if errors:
             raise ValidationError(errors)
         instance._change_reason = "Importert fra fil"

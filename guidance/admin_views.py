@@ -25,7 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from . import cases, content, models, proof, rules
-from .admin_forms import CasePickForm, FactsForm
+from .admin_forms import CasePickForm, FactsForm, problem_error
 from .vocabulary import KIND_LABELS, SECTION_TITLES
 
 RULE_SET_CHOICES = ("active", "all")
@@ -150,6 +150,52 @@ def warn_about_cases(request, before):
 def short_list(titles, limit=5):
     shown = ", ".join(f"«{t}»" for t in titles[:limit])
     return shown + (f" og {len(titles) - limit} til" if len(titles) > limit else "")
+
+
+# --- The whole table ----------------------------------------------------------------------
+
+# How a problem's item is named in the warning, by the kind rules.PROBLEMS gives it.
+PROBLEM_ITEMS_NB = {
+    "outcome": "Utfallet",
+    "contact": "Kontakten",
+    "rule": "Regelen",
+    "question": "Spørsmålet",
+    "condition": "Betingelsen i",
+}
+TABLE_PROBLEMS_SHOWN = 3  # message storage is a cookie: a few, and how many more
+
+
+def table_problems():
+    """``rules.validate`` over the tables as saved now: the problems, or None when the rules do
+    not load at all (warn_about_cases reports that on the rule and outcome pages)."""
+    try:
+        return rules.validate(content.load_ruleset(), content.load_questions())
+    except rules.RuleError:
+        return None
+
+
+def problem_text(problem):
+    """A problem in the editor's words, naming the item: «Kontakten «rosa»: …»."""
+    text = " ".join(problem_error(problem).messages)
+    return f"{PROBLEM_ITEMS_NB[rules.PROBLEMS[problem.code]]} «{problem.where}»: {text}"
+
+
+def warn_about_table(request):
+    """After a save, a restore or a delete: the problems the whole table now has, if any. The
+    form checks guard the row saved; this catches what the change broke elsewhere (deleting
+    the only legal source of a duty, or a county a regional contact covered)."""
+    found = table_problems()
+    if not found:
+        return
+    shown = " ".join(problem_text(p) for p in found[:TABLE_PROBLEMS_SHOWN])
+    more = len(found) - TABLE_PROBLEMS_SHOWN
+    messages.warning(
+        request,
+        "Innholdet har nå "
+        + ("ett problem" if len(found) == 1 else f"{len(found)} problemer")
+        + f" som veiviseren ikke stopper for, men som bør rettes: {shown}"
+        + (f" Og {more} til av samme slag." if more > 0 else ""),
+    )
 
 
 # --- The proof over every answer set ------------------------------------------------------

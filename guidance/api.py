@@ -32,8 +32,7 @@ from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.throttling import AnonRateThrottle, BaseThrottle
 
-from . import cases, content, rules, views
-from .walk import Walk
+from . import cases, content, presenting, rules
 
 logger = logging.getLogger(__name__)
 
@@ -273,7 +272,7 @@ def read_json(request):
 def moment(at):
     """The time to read opening hours at: ``at`` (RFC 3339) in Oslo, or now."""
     if at is None:
-        return views.clock()
+        return presenting.clock()
     try:
         if not RFC3339.fullmatch(at):
             raise ValueError
@@ -487,10 +486,10 @@ def evaluate(
     except rules.FactError as e:
         raise fact_problem(e) from None
     doc = rules.result_as_dict(None, result, lang)
-    answered = Walk({k: v for k, v in raw.items() if v is not None})
+    answered = {k for k, v in raw.items() if v is not None}
     with translation.override(lang):
-        context = views.result_context(snap, result, answered, now)
-        note = views.record_note(context)
+        context = presenting.result_context(snap, result, answered, now, lang)
+        note = presenting.record_note(context)
     doc["outcomes"] = [
         {**listed, **outcome_doc(o, lang)}
         for listed, o in zip(doc["outcomes"], result.outcomes, strict=True)
@@ -546,7 +545,8 @@ def contacts(
     county's regional ones), of `category` when given, each with whether it is open at `at`
     (RFC 3339; default now, read in Europe/Oslo time)."""
     now = moment(at)
-    ruleset = content.snapshot().ruleset
+    snap = content.snapshot()
+    ruleset = snap.ruleset
     chosen: list[rules.Contact] | tuple[rules.Contact, ...] = ruleset.contacts
     if county is not None:
         try:
@@ -562,7 +562,7 @@ def contacts(
         chosen = [c for c in chosen if category in c.categories]
     return {
         "at": now,
-        "contacts": [contact_doc(c, views.contact_card(c, lang, now)) for c in chosen],
+        "contacts": [contact_doc(c, presenting.contact_card(c, lang, now, snap)) for c in chosen],
     }
 
 

@@ -5,9 +5,6 @@ fact. The walk's state (the answers so far, in their token) is ``guidance.walk``
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-# trainer.py still imports Walk from here; drop this when it imports from .walk (#12 part 2).
-from .walk import Walk  # noqa: F401
-
 __all__ = ["page_answers", "page_form", "per_concern_form"]
 
 

@@ -15,6 +15,7 @@ from phonenumbers import shortnumberinfo
 from simple_history.models import HistoricalRecords
 
 from . import rules
+from .vocabulary import KIND_LABELS, SECTION_TITLES
 
 county_number_validator = RegexValidator(
     r"^\d\d$", "Fylkesnummeret skal være to sifre, for eksempel 03.", code="county_number"
@@ -188,21 +189,23 @@ class ContactCategory(models.Model):
         return self.name_nb
 
 
+# Kinds and sections in rules.KINDS and rules.SECTIONS's order, with the words the result page
+# uses (vocabulary.py), so an editor files an outcome under the heading clinicians read.
 class Kind(models.TextChoices):
-    MUST = "must", "Må (plikt)"
-    MAY = "may", "Kan (adgang)"
-    MUST_NOT = "must_not", "Må ikke (forbud)"
-    ADVICE = "advice", "Råd"
+    MUST = "must", KIND_LABELS["must"]
+    MAY = "may", KIND_LABELS["may"]
+    MUST_NOT = "must_not", KIND_LABELS["must_not"]
+    ADVICE = "advice", KIND_LABELS["advice"]
 
 
 class Section(models.TextChoices):
-    ACUTE = "acute", "Akutt"
-    AVERT = "avert", "Avvergingsplikt"
-    SHARING = "sharing", "Taushetsplikt og deling"
-    INTERPRETER = "interpreter", "Tolk"
-    CARE = "care", "Samtalen og omsorgen"
-    REFERRAL = "referral", "Hvem du kan kontakte"
-    DOCUMENTATION = "documentation", "Dokumentasjon"
+    ACUTE = "acute", SECTION_TITLES["acute"]
+    AVERT = "avert", SECTION_TITLES["avert"]
+    SHARING = "sharing", SECTION_TITLES["sharing"]
+    INTERPRETER = "interpreter", SECTION_TITLES["interpreter"]
+    CARE = "care", SECTION_TITLES["care"]
+    REFERRAL = "referral", SECTION_TITLES["referral"]
+    DOCUMENTATION = "documentation", SECTION_TITLES["documentation"]
 
 
 class Outcome(models.Model):
@@ -217,7 +220,8 @@ class Outcome(models.Model):
         "type",
         max_length=10,
         choices=Kind,
-        help_text="Om utfallet er en plikt, en adgang, et forbud eller et råd.",
+        help_text="Om utfallet er en plikt, en adgang, et forbud eller et råd: «Må» er en "
+        "plikt, «Kan» en adgang, «Må ikke» et forbud. Plikter og forbud må ha et rettsgrunnlag.",
     )
     section = models.CharField(
         "del av resultatet",
@@ -404,36 +408,35 @@ class ConditionBase(models.Model):
 
     def explain(self, error):
         """The engine's objection to this condition, in the editor's words, on the field to
-        change. The engine decides; this only finds the words."""
-        if self.fact != rules.OUTCOMES_FACT and self.fact not in rules.FACTS:
-            return {"fact": f"«{self.fact}» er ikke et faktum i kontrakten."}
-        kind = rules.fact_kind(self.fact)
-        fitting = rules.OPERATORS_BY_KIND[kind]
-        if self.operator not in fitting:
-            names = ", ".join(f"«{OPERATOR_LABELS_NB[op]}»" for op in fitting)
-            return {"operator": f"Operatoren passer ikke for faktumet {self.fact}. Velg {names}."}
-        label = OPERATOR_LABELS_NB[self.operator]
-        _, takes_value, is_list = rules.OPERATORS[self.operator]
-        if not takes_value and self.values:
-            return {"value": f"«{label}» tar ingen verdi. Fjern verdiene."}
-        if takes_value and not self.values:
-            return {"value": f"Velg minst én verdi for {self.fact}."}
-        if takes_value and not is_list and len(self.values) != 1:
-            many = next(op for op in fitting if rules.OPERATORS[op][2])
-            return {
-                "value": f"«{label}» tar nøyaktig én verdi. Velg én, eller bruk "
-                f"«{OPERATOR_LABELS_NB[many]}»."
+        change. The engine decides (``error.code`` and ``error.field``); this only finds the
+        words."""
+        template = CONDITION_ERRORS_NB.get(error.code)
+        if template is None:
+            return {error.field or "value": f"Betingelsen passer ikke med kontrakten ({error})."}
+        params = {"fact": self.fact, "value": error.value}
+        if error.code != "unknown_fact":
+            fitting = rules.OPERATORS_BY_KIND[rules.fact_kind(self.fact)]
+            many = next((op for op in fitting if rules.OPERATORS[op][2]), fitting[0])
+            params |= {
+                "label": OPERATOR_LABELS_NB.get(self.operator, self.operator),
+                "fitting": ", ".join(f"«{OPERATOR_LABELS_NB[op]}»" for op in fitting),
+                "many": OPERATOR_LABELS_NB[many],
+                "allowed": ", ".join(rules.fact_values(self.fact)),
             }
-        allowed = rules.fact_values(self.fact)
-        for value in self.values:
-            if kind == "county" and not re.fullmatch(r"\d\d", value):
-                return {"value": f"«{value}» er ikke et fylkesnummer (to sifre, for eksempel 03)."}
-            if kind != "county" and value not in allowed:
-                return {
-                    "value": f"«{value}» er ikke en verdi for {self.fact}. "
-                    f"Mulige verdier: {', '.join(allowed)}."
-                }
-        return {"value": f"Betingelsen passer ikke med kontrakten ({error})."}
+        return {error.field: template.format(**params)}
+
+
+# What each of the engine's objections to a condition (rules.RuleError.code) means to an editor.
+CONDITION_ERRORS_NB = {
+    "unknown_fact": "«{fact}» er ikke et faktum i kontrakten.",
+    "unknown_operator": "Operatoren passer ikke for faktumet {fact}. Velg {fitting}.",
+    "operator_mismatch": "Operatoren passer ikke for faktumet {fact}. Velg {fitting}.",
+    "value_not_taken": "«{label}» tar ingen verdi. Fjern verdiene.",
+    "value_missing": "Velg minst én verdi for {fact}.",
+    "one_value": "«{label}» tar nøyaktig én verdi. Velg én, eller bruk «{many}».",
+    "not_county": "«{value}» er ikke et fylkesnummer (to sifre, for eksempel 03).",
+    "unknown_value": "«{value}» er ikke en verdi for {fact}. Mulige verdier: {allowed}.",
+}
 
 
 class OutcomeParagraph(ConditionBase):

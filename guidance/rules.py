@@ -123,6 +123,7 @@ OUTCOME_CODES = (
     "CONSULT_EXPERT",
 )
 KINDS = ("must", "may", "must_not", "advice")
+SOURCED_KINDS = ("must", "must_not")  # a duty and a prohibition must cite a legal source
 SECTIONS = ("acute", "avert", "sharing", "interpreter", "care", "referral", "documentation")
 
 CONTACT_SLUGS = (
@@ -184,7 +185,35 @@ OPERATORS_BY_KIND = {
 
 
 class RuleError(ValueError):
-    """A rule or condition does not fit the contract (unknown fact, operator or value)."""
+    """A rule or condition does not fit the contract (unknown fact, operator or value).
+
+    The message is English, for the engine's callers and the command line. ``field`` names
+    what to change ("fact", "operator", "value", "outcomes"), ``code`` says what is wrong (one
+    of RULE_ERRORS) and ``value`` holds the offending value, if one: the admin turns them into
+    the editor's words without deciding anything again."""
+
+    def __init__(self, message: str, *, field: str = "", code: str = "invalid", value: str = ""):
+        super().__init__(message)
+        self.field = field
+        self.code = code
+        self.value = value
+
+
+# The codes a RuleError carries, each with the field it is about.
+RULE_ERRORS: Mapping[str, str] = MappingProxyType(
+    {
+        "unknown_fact": "fact",
+        "unknown_operator": "operator",
+        "operator_mismatch": "operator",
+        "value_not_taken": "value",
+        "value_missing": "value",
+        "one_value": "value",
+        "not_county": "value",
+        "unknown_value": "value",
+        "unknown_outcome": "outcomes",
+        "rule_cycle": "outcomes",
+    }
+)
 
 
 class FactError(ValueError):
@@ -202,7 +231,9 @@ def fact_kind(fact: str) -> str:
     try:
         return FACTS[fact].kind
     except KeyError:
-        raise RuleError(f"unknown fact '{fact}'") from None
+        raise RuleError(
+            f"unknown fact '{fact}'", field="fact", code="unknown_fact", value=fact
+        ) from None
 
 
 def fact_values(fact: str) -> tuple[str, ...]:
@@ -225,25 +256,51 @@ class Condition:
     def __post_init__(self) -> None:
         kind = fact_kind(self.fact)
         if self.op not in OPERATORS:
-            raise RuleError(f"unknown operator '{self.op}'")
+            raise RuleError(
+                f"unknown operator '{self.op}'",
+                field="operator",
+                code="unknown_operator",
+                value=self.op,
+            )
         if self.op not in OPERATORS_BY_KIND[kind]:
             allowed = ", ".join(OPERATORS_BY_KIND[kind])
-            raise RuleError(f"operator '{self.op}' does not fit fact '{self.fact}' ({allowed})")
+            raise RuleError(
+                f"operator '{self.op}' does not fit fact '{self.fact}' ({allowed})",
+                field="operator",
+                code="operator_mismatch",
+                value=self.op,
+            )
         _, takes_value, is_list = OPERATORS[self.op]
         if not takes_value and self.value:
-            raise RuleError(f"operator '{self.op}' takes no value")
+            raise RuleError(
+                f"operator '{self.op}' takes no value", field="value", code="value_not_taken"
+            )
         if takes_value and not self.value:
-            raise RuleError(f"operator '{self.op}' on '{self.fact}' needs a value")
+            raise RuleError(
+                f"operator '{self.op}' on '{self.fact}' needs a value",
+                field="value",
+                code="value_missing",
+            )
         if takes_value and not is_list and len(self.value) != 1:
-            raise RuleError(f"operator '{self.op}' takes exactly one value")
+            raise RuleError(
+                f"operator '{self.op}' takes exactly one value", field="value", code="one_value"
+            )
         allowed_values = fact_values(self.fact)
         for value in self.value:
             if kind == "county":
                 if not re.fullmatch(r"\d\d", value):
-                    raise RuleError(f"'{value}' is not a two-digit county number")
+                    raise RuleError(
+                        f"'{value}' is not a two-digit county number",
+                        field="value",
+                        code="not_county",
+                        value=value,
+                    )
             elif value not in allowed_values:
                 raise RuleError(
-                    f"'{value}' is not a value of '{self.fact}' ({', '.join(allowed_values)})"
+                    f"'{value}' is not a value of '{self.fact}' ({', '.join(allowed_values)})",
+                    field="value",
+                    code="unknown_value",
+                    value=value,
                 )
 
         object.__setattr__(self, "_test", _predicate(self.op, self.value))
@@ -422,7 +479,12 @@ class RuleSet:
         for rule in rules:
             for code in rule.outcomes:
                 if code not in by_code:
-                    raise RuleError(f"rule '{rule.key}' gives unknown outcome '{code}'")
+                    raise RuleError(
+                        f"rule '{rule.key}' gives unknown outcome '{code}'",
+                        field="outcomes",
+                        code="unknown_outcome",
+                        value=code,
+                    )
         ordered = order_rules(rules)
         return cls(
             rules=ordered,
@@ -449,7 +511,12 @@ def order_rules(rules: Sequence[Rule]) -> tuple[Rule, ...]:
         if i in layer:
             return layer[i]
         if i in visiting:
-            raise RuleError(f"rule '{rules[i].key}' depends on its own outcome through a cycle")
+            raise RuleError(
+                f"rule '{rules[i].key}' depends on its own outcome through a cycle",
+                field="outcomes",
+                code="rule_cycle",
+                value=rules[i].key,
+            )
         visiting.add(i)
         deps = [j for code in rules[i].depends_on() for j in givers.get(code, ())]
         layer[i] = 1 + max(map(layer_of, deps)) if deps else 0
@@ -1311,3 +1378,177 @@ def fit_per_concern(answers: Mapping[str, Any], concerns: Collection[str]) -> di
         values = set(narrowed.values())
         kept[fact] = next(iter(values)) if len(values) == 1 else narrowed
     return kept
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking the whole table
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in the content that the engine runs but that is wrong: ``code`` says what (one
+    of PROBLEMS), ``where`` names the item (an outcome code, contact slug, rule key or question
+    key) and ``message`` says it in English. The admin words it in bokmål by its code."""
+
+    code: str
+    where: str
+    message: str
+    fact: str = ""  # for value_not_offered: the fact and the value the condition names
+    value: str = ""
+
+
+# The codes a Problem may carry, each with the kind of item its ``where`` names.
+PROBLEMS: Mapping[str, str] = MappingProxyType(
+    {
+        "duty_without_source": "outcome",
+        "unreachable": "contact",
+        "regional_without_counties": "contact",
+        "unknown_outcome": "rule",
+        "rule_cycle": "rule",
+        "option_leads_nowhere": "question",
+        "value_not_offered": "condition",
+    }
+)
+
+
+def check_contact(
+    slug: str,
+    *,
+    phones: Sequence[str] | None,
+    website: str = "",
+    email: str = "",
+    counties: Collection[str] | None = None,
+) -> list[Problem]:
+    """The rules a contact must meet to be of use: it can be reached (a phone number, a
+    website or an e-mail address) and, when regional, it covers a county (it is shown only in
+    the counties it covers). ``counties`` None: a national contact. ``phones`` None: the
+    numbers are not known here (the admin checks them with the phone rows), so reachability is
+    not checked. The admin's contact form and the contact import both call this."""
+    problems = []
+    if counties is not None and not counties:
+        problems.append(
+            Problem(
+                "regional_without_counties",
+                slug,
+                f"contact '{slug}' is regional but covers no county, so it is never shown",
+            )
+        )
+    if phones is not None and not (phones or website or email):
+        problems.append(
+            Problem(
+                "unreachable",
+                slug,
+                f"contact '{slug}' has no phone number, website or e-mail address",
+            )
+        )
+    return problems
+
+
+def _typed_option(question: Question, value: str) -> Any:
+    """An option's value as a condition sees it (a list fact: that one value chosen)."""
+    spec = FACTS[question.fact]
+    if spec.kind == "list":
+        return frozenset((value,))
+    if spec.kind == "bool":
+        return value == "true"
+    return value
+
+
+def validate(ruleset: RuleSet, questions: Sequence[Question] = ()) -> list[Problem]:
+    """Everything wrong with the whole table that no single row shows, as Problems (an empty
+    list when all is well). The checks:
+
+    - a duty or a prohibition (kind must or must_not) cites a legal source;
+    - every contact can be reached, and a regional one covers a county (``check_contact``);
+    - every rule gives known outcomes, and no rule waits on its own outcome (a cycle);
+    - every option leads somewhere: some rule, outcome paragraph or other question's "show
+      only when" tests the question's fact in a way that tells its options apart, so that
+      picking one option rather than another changes what the clinician is told or asked.
+      Telling apart is mutual, so either every option of a question leads somewhere or none
+      does: the problem names the question;
+    - every value a condition names, on a fact a question asks with options, is one of that
+      question's options: a rule waiting for an answer the questionnaire no longer offers can
+      never fire, and a question shown only by it is never asked.
+
+    Exhaustive checks over every answer set (dead rules, invariants) are ``guidance.proof``'s.
+    """
+    problems: list[Problem] = []
+    for outcome in ruleset.outcomes.values():
+        if outcome.kind in SOURCED_KINDS and not outcome.legal_basis:
+            problems.append(
+                Problem(
+                    "duty_without_source",
+                    outcome.code,
+                    f"outcome '{outcome.code}' is a {outcome.kind.replace('_', ' ')} "
+                    "without a legal source",
+                )
+            )
+    for contact in ruleset.contacts:
+        phones = [number for number, _ in contact.extra.get("phones") or ()]
+        problems += check_contact(
+            contact.slug,
+            phones=phones or ([contact.phone] if contact.phone else []),
+            website=contact.extra.get("website") or "",
+            email=contact.extra.get("email") or "",
+            counties=contact.counties,
+        )
+    for rule in ruleset.rules:
+        for code in rule.outcomes:
+            if code not in ruleset.outcomes:
+                problems.append(
+                    Problem(
+                        "unknown_outcome", rule.key, f"rule '{rule.key}' gives unknown '{code}'"
+                    )
+                )
+    try:
+        order_rules(ruleset.rules)
+    except RuleError as e:
+        problems.append(Problem("rule_cycle", e.value, str(e)))
+    problems += _question_problems(ruleset, questions)
+    return problems
+
+
+def _question_problems(ruleset: RuleSet, questions: Sequence[Question]) -> list[Problem]:
+    # Every condition, with the item it belongs to: rules, outcome paragraphs, questions.
+    tests: list[tuple[str, Condition]] = [(r.key, c) for r in ruleset.rules for c in r.conditions]
+    tests += [
+        (o.code, p.condition)
+        for o in ruleset.outcomes.values()
+        for p in o.paragraphs
+        if p.condition is not None
+    ]
+    tests += [(q.key, c) for q in questions for c in q.show_when]
+    problems = []
+    offered = {q.fact: q for q in questions if q.options and q.kind != "county"}
+    for question in offered.values():
+        if len(question.options) < 2:
+            continue  # no choice to make
+        answers = [_typed_option(question, o.value) for o in question.options]
+        own = [c for where, c in tests if c.fact == question.fact and where != question.key]
+        if not any(len({c._test(a) for a in answers}) > 1 for c in own):
+            problems.append(
+                Problem(
+                    "option_leads_nowhere",
+                    question.key,
+                    f"question '{question.key}': no rule, paragraph or question tells its "
+                    f"options apart, so no answer to it changes anything",
+                )
+            )
+    for where, condition in tests:
+        asked = offered.get(condition.fact)
+        if asked is None:
+            continue
+        values = {o.value for o in asked.options}
+        for value in condition.value:
+            if value not in values:
+                problems.append(
+                    Problem(
+                        "value_not_offered",
+                        where,
+                        f"'{where}' tests {condition.fact} for '{value}', which question "
+                        f"'{asked.key}' does not offer",
+                        fact=condition.fact,
+                        value=value,
+                    )
+                )
+    return problems

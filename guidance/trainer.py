@@ -22,8 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from . import cases, content, models, rules
-from .forms import Walk
-from .views import clock, lang, result_context
+from .presenting import clock, lang, result_context
 from .vocabulary import KIND_LABELS
 
 
@@ -534,7 +533,7 @@ def reveal(request, p):
         asked = ""
 
     # The guide's own result context, so the outcomes, reasons and contacts read the same.
-    context = result_context(p.snap, shown, Walk(shown_raw), clock())
+    context = result_context(p.snap, shown, shown_raw, clock(), lang())
     context.update(presenter_context(p, len(p.questions) + 1))
     after = p.neighbour(+1)
     if after:

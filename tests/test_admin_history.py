@@ -190,3 +190,30 @@ def test_restoring_a_contact_brings_back_its_fields_and_categories(contact_edito
     assert client.post(restore, form_data(client, restore)).status_code == 302
     assert rosa().name_nb == "ROSA – hjelpetelefon mot menneskehandel"
     assert not rosa().categories.filter(slug="helpline").exists()
+
+
+@pytest.mark.django_db
+def test_every_inline_table_with_history_has_a_restore_view():
+    """A parent's history page links each version of its inline rows to that row's restore
+    view: an inline table without one made the page a 500 (the fuzz found the outcomes')."""
+    from django.contrib import admin
+
+    from guidance.admin import HistoryAdmin
+
+    for model_admin in admin.site._registry.values():
+        if isinstance(model_admin, HistoryAdmin):
+            for model, _fk, heading in model_admin.history_parts:
+                assert model in admin.site._registry, (model_admin, heading)
+
+
+@pytest.mark.django_db
+def test_an_outcomes_history_shows_its_paragraphs_versions(content_editor):
+    outcome = models.Outcome.objects.filter(paragraphs__isnull=False).first()
+    paragraph = outcome.paragraphs.first()
+    paragraph.text_nb += " Endret."
+    paragraph.save()
+    response = content_editor.get(f"{ADMIN}/outcome/{outcome.pk}/history/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Avsnitt som passer saken" in page
+    assert f"{ADMIN}/outcomeparagraph/{paragraph.pk}/history/" in page

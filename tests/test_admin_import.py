@@ -168,3 +168,22 @@ def test_a_content_editor_cannot_post_an_import(client):
     data = with_changes(exported(), "rosa", phones="22 99 88 77")
     assert upload(client, data.csv).status_code == 403
     assert models.ContactPhone.objects.get(contact__slug="rosa").number == "22 33 11 60"
+
+
+@pytest.mark.django_db
+def test_a_regional_contact_without_counties_is_refused_as_the_form_refuses_it(contact_editor):
+    data = with_changes(exported(), "rvts-nord", counties="")
+    page = upload(contact_editor, data.csv).content.decode()
+    assert "Noen rader kan ikke importeres" in page
+    assert "En regional kontakt må dekke minst ett fylke; ellers vises den aldri." in page
+    assert models.Contact.objects.get(slug="rvts-nord").counties.exists()
+
+
+@pytest.mark.django_db
+def test_a_confirmed_import_names_the_problems_the_table_has(contact_editor):
+    models.Outcome.objects.get(code="NOTIFY_POLICE").legal_sources.clear()
+    data = with_changes(exported(), "rosa", phones="22 99 88 77 | Døgnåpen | 24-hour line")
+    confirm = upload(contact_editor, data.csv).context["confirm_form"].initial
+    done = contact_editor.post(f"{ADMIN}/process_import/", {**confirm, "confirm": "1"}, follow=True)
+    assert done.redirect_chain
+    assert "Utfallet «NOTIFY_POLICE»: Plikter og forbud" in done.content.decode()

@@ -315,3 +315,73 @@ def test_a_case_whose_facts_do_not_fit_the_contract_is_refused(admin_client):
     data = form_data(admin_client, url, facts='{"timing": "someday", "county": "03"}')
     page = refused(admin_client, url, data)
     assert "Saken passer ikke med kontrakten: facts.concerns: missing" in page
+
+
+# --- The whole table, after a save, a restore or a delete ---------------------------------
+
+TABLE_WARNING = "Innholdet har nå"
+
+
+def saved_rosa(client):
+    """Save ROSA's contact page as it stands and return the page the admin leads to."""
+    url = rosa_url()
+    response = client.post(url, form_data(client, url), follow=True)
+    assert response.redirect_chain, "the form was refused"
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_save_with_nothing_wrong_anywhere_gives_no_table_warning(admin_client):
+    assert TABLE_WARNING not in saved_rosa(admin_client)
+
+
+@pytest.mark.django_db
+def test_deleting_a_dutys_only_legal_source_warns_about_the_duty(admin_client):
+    source = models.LegalSource.objects.create(
+        key="test-only",
+        law="strl",
+        section="§ 999",
+        title_nb="Prøve",
+        title_en="Trial",
+        url="https://lovdata.no/lov/2005-05-20-28/§999",
+    )
+    models.Outcome.objects.get(code="AVERT_DUTY").legal_sources.set([source])
+    url = f"{ADMIN}/legalsource/{source.pk}/delete/"
+    page = admin_client.post(url, {"post": "yes"}, follow=True).content.decode()
+    assert not models.LegalSource.objects.filter(key="test-only").exists()
+    assert TABLE_WARNING in page
+    assert "Utfallet «AVERT_DUTY»: Plikter og forbud" in page
+
+
+@pytest.mark.django_db
+def test_a_save_names_a_problem_the_table_has_elsewhere(admin_client):
+    models.Contact.objects.get(slug="rvts-nord").counties.clear()
+    page = saved_rosa(admin_client)
+    assert "ett problem" in page
+    assert "Kontakten «rvts-nord»: En regional kontakt må dekke minst ett fylke" in page
+
+
+@pytest.mark.django_db
+def test_restoring_a_version_names_the_problems_the_table_has(admin_client):
+    rule = models.Rule.objects.get(key="document")
+    change = rule_url("document")
+    data = form_data(admin_client, change)
+    data.pop("enabled")
+    assert admin_client.post(change, data).status_code == 302
+    models.Outcome.objects.get(code="NOTIFY_POLICE").legal_sources.clear()
+    earlier = rule.history.filter(enabled=True).latest("history_date")
+    restore = f"{ADMIN}/rule/{rule.pk}/history/{earlier.history_id}/"
+    response = admin_client.post(restore, form_data(admin_client, restore), follow=True)
+    assert response.redirect_chain, "the restore was refused"
+    assert "Utfallet «NOTIFY_POLICE»: Plikter og forbud" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_restoring_an_inline_row_names_the_problems_the_table_has(admin_client):
+    phone = models.ContactPhone.objects.filter(contact__slug="rosa").get()
+    models.Contact.objects.get(slug="rvts-nord").counties.clear()
+    first = phone.history.earliest("history_date")
+    restore = f"{ADMIN}/contactphone/{phone.pk}/history/{first.history_id}/"
+    response = admin_client.post(restore, form_data(admin_client, restore), follow=True)
+    assert response.redirect_chain, "the restore was refused"
+    assert "Kontakten «rvts-nord»" in response.content.decode()

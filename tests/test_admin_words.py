@@ -95,3 +95,11 @@ def test_the_admin_index_has_no_english_left(superuser):
         assert english not in page
     listing = superuser.get(f"{ADMIN}/contact/").content.decode()
     assert "Show counts" not in listing
+
+
+def test_the_date_and_time_pickers_speak_bokmal_whatever_the_browser_asks(editor):
+    """The admin's JavaScript catalogue (calendar and clock widgets) follows the admin's
+    language, not the browser's."""
+    script = editor.get("/admin/jsi18n/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '"Today": "I dag"' in script
+    assert '"January": "Januar"' in script

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection
 from django.test import Client
 
-from guidance import content, rules, views
+from guidance import content, presenting, rules
 
 from .conftest import case_files
 
@@ -367,7 +367,7 @@ def test_a_fault_of_our_own_is_a_problem_document_that_logs_no_fact(
     def broken(context, request=None):
         raise ValueError("forced_marriage")
 
-    monkeypatch.setattr(views, "record_note", broken)
+    monkeypatch.setattr(presenting, "record_note", broken)
     assert_problem(post(client, "/api/v1/evaluate", facts()), 500)
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "ValueError" in logged and "forced_marriage" not in logged

@@ -13,7 +13,7 @@ from django.template import TemplateSyntaxError, engines
 from django.test.signals import template_rendered
 from django.utils import translation
 
-from guidance import models, pagecache, views
+from guidance import models, pagecache, presenting
 from tests.test_guide import first_case, walk_case
 
 pytestmark = pytest.mark.django_db
@@ -63,9 +63,9 @@ def test_the_result_is_made_for_the_request_it_answers(client, walked, monkeypat
     from django.utils import timezone
 
     first = timezone.make_aware(dt.datetime(2026, 12, 3, 9, 15))
-    monkeypatch.setattr(views, "clock", lambda: first)
+    monkeypatch.setattr(presenting, "clock", lambda: first)
     assert "3.12.2026 09:15" in client.get(f"/guide/result/?s={walked}").content.decode()
-    monkeypatch.setattr(views, "clock", lambda: first + dt.timedelta(minutes=1))
+    monkeypatch.setattr(presenting, "clock", lambda: first + dt.timedelta(minutes=1))
     assert "3.12.2026 09:16" in client.get(f"/guide/result/?s={walked}").content.decode()
 
 
@@ -223,3 +223,68 @@ def test_a_fragment_is_rendered_once_per_key_language_and_content_version():
 def test_a_fragment_is_escaped_as_the_page_around_it():
     assert render_fragment(code="C", text="<b>") == "C:&lt;b&gt;"
     assert render_fragment(code="C", text="x") == "C:&lt;b&gt;"
+
+
+# --- The result page's cached fragments: the content's, never the walk's -----------------------
+
+
+def shown_outcome(client, walked):
+    """The first outcome card on the walk's result, as a model row."""
+    page = client.get(f"/guide/result/?s={walked}").content.decode()
+    code = re.search(r'data-outcome="([A-Z_]+)"', page).group(1)
+    return models.Outcome.objects.get(code=code)
+
+
+def test_an_outcome_text_saved_by_an_editor_shows_on_the_result_at_once(client, walked):
+    outcome = shown_outcome(client, walked)
+    outcome.body_nb = "Ny tekst fra redaktøren."
+    outcome.save()
+    page = client.get(f"/guide/result/?s={walked}").content.decode()
+    assert "Ny tekst fra redaktøren." in page
+
+
+def test_an_outcome_text_changed_on_another_server_shows_within_the_window(
+    client, walked, settings, monkeypatch
+):
+    """Another server's save: the rows and the version change without this process's signals."""
+    import uuid
+
+    from guidance import content
+
+    now = [1000.0]
+    monkeypatch.setattr(content.time, "monotonic", lambda: now[0])
+    settings.CONTENT_CHECK_SECONDS = 5
+    content.forget()
+    outcome = shown_outcome(client, walked)
+    models.Outcome.objects.filter(pk=outcome.pk).update(body_nb="Endret på en annen server.")
+    models.ContentVersion.objects.filter(pk=1).update(token=uuid.uuid4())
+    now[0] += 4
+    assert (
+        "Endret på en annen server."
+        not in client.get(f"/guide/result/?s={walked}").content.decode()
+    )
+    now[0] += 2
+    assert "Endret på en annen server." in client.get(f"/guide/result/?s={walked}").content.decode()
+
+
+def test_the_result_keeps_no_answer_in_its_fragments(client, walked):
+    response = client.get(f"/guide/result/?s={walked}")
+    answers = {
+        a["answer"]
+        for section in response.context["sections"]
+        for item in section["items"]
+        for rule in item["why"]
+        for a in rule["answers"]
+    }
+    # The note's lines that come from the answers: the concerns and the conclusions.
+    note = [
+        line
+        for line in response.context["note"].splitlines()
+        if line.startswith(("Mistanke om:", "- ")) and "___" not in line
+    ]
+    assert note
+    assert pagecache.fragments.held()
+    for key in pagecache.fragments.held():
+        html = pagecache.fragments.get(key)[0]
+        assert not [a for a in answers if f"<strong>{a}</strong>" in html], key
+        assert [line for line in note if line in html] == [], key

@@ -1,4 +1,4 @@
-"""The contact cards (views.contact_card, partials/contacts.html): one honest line about
+"""The contact cards (presenting.contact_card, partials/contacts.html): one honest line about
 checking, how to reach a service without a phone, one way of writing numbers, and when a
 closed service opens next."""
 
@@ -9,7 +9,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from guidance import rules, views
+from guidance import presenting, rules
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ FRIDAY_EVENING = dt.datetime(2026, 11, 27, 18, 0, tzinfo=OSLO)
 def cards(ruleset, county="50", lang="nb", now=FRIDAY_EVENING):
     with translation.override(lang):
         chosen = [c for c in ruleset.contacts if c.serves(county)]
-        return {c.slug: views.contact_card(c, lang, now) for c in chosen}
+        return {c.slug: presenting.contact_card(c, lang, now) for c in chosen}
 
 
 def page(ruleset, **kwargs):
@@ -52,7 +52,7 @@ def card_html(html, slug):
     ],
 )
 def test_phone_numbers_are_written_one_way(written, shown, tel):
-    phone = views.phone_card(written, "", "")
+    phone = presenting.phone_card(written, "", "")
     assert (phone["number"], phone["tel"]) == (shown, tel)
 
 
@@ -80,14 +80,14 @@ def test_a_checked_contact_shows_the_date_it_was_checked(ruleset):
     )
     for lang, text in (("nb", "2. desember 2026"), ("en", "2 December 2026")):
         with translation.override(lang):
-            card = views.contact_card(checked, lang, FRIDAY_EVENING)
+            card = presenting.contact_card(checked, lang, FRIDAY_EVENING)
             html = render_to_string("guidance/partials/contacts.html", {"contacts": [card]})
         assert text in html
     review = rules.Contact(
         "x", {"nb": "X"}, (), extra={"last_verified": dt.date(2026, 12, 2), "needs_review": True}
     )
     with translation.override("en"):
-        card = views.contact_card(review, "en", FRIDAY_EVENING)
+        card = presenting.contact_card(review, "en", FRIDAY_EVENING)
         html = render_to_string("guidance/partials/contacts.html", {"contacts": [card]})
     assert "(last checked 2 December 2026)" in html
 
@@ -160,6 +160,6 @@ def test_the_record_note_does_not_repeat_a_number_the_name_carries(ruleset):
     from tests.test_result_note import SHARED, case_facts, result_for
 
     _, _, context = result_for(case_facts(SHARED / "cases" / "webinar-1-gravid-kvinne.yaml"))
-    note = views.record_note(context, language="nb")
+    note = presenting.record_note(context, language="nb")
     assert "- Politiet 02800\n" in note and "02800: 02800" not in note
     assert "- ROSA" in note and "22 33 11 60" in note

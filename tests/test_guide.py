@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from guidance import content, rules, sealing, views
+from guidance import content, presenting, rules, sealing
 from tests.conftest import case_files
 
 pytestmark = pytest.mark.django_db
@@ -386,9 +386,9 @@ def test_open_now_follows_the_clock_in_oslo(client, monkeypatch):
     facts = {"concerns": ["elder_abuse"], "timing": "ongoing", "county": "03"}
     token = walk_case(client, facts)
     oslo = dt.timezone(dt.timedelta(hours=1))
-    monkeypatch.setattr(views, "clock", lambda: dt.datetime(2026, 11, 23, 10, 0, tzinfo=oslo))
+    monkeypatch.setattr(presenting, "clock", lambda: dt.datetime(2026, 11, 23, 10, 0, tzinfo=oslo))
     monday = client.get(f"/guide/result/?s={token}").content.decode()
-    monkeypatch.setattr(views, "clock", lambda: dt.datetime(2026, 11, 22, 10, 0, tzinfo=oslo))
+    monkeypatch.setattr(presenting, "clock", lambda: dt.datetime(2026, 11, 22, 10, 0, tzinfo=oslo))
     sunday = client.get(f"/guide/result/?s={token}").content.decode()
 
     def vern(text):

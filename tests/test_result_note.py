@@ -9,8 +9,7 @@ import pytest
 import yaml
 from django.utils import timezone
 
-from guidance import content, rules, views
-from guidance.walk import Walk
+from guidance import content, presenting, rules
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +24,7 @@ NOW = timezone.make_aware(datetime.datetime(2026, 12, 3, 10, 0))
 def result_for(facts):
     snap = content.snapshot()
     outcome = rules.evaluate(snap.ruleset, facts)
-    context = views.result_context(snap, outcome, Walk(), NOW)
+    context = presenting.result_context(snap, outcome, (), NOW, presenting.lang())
     return snap, outcome, context
 
 
@@ -36,7 +35,7 @@ def case_facts(path):
 @pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: p.stem)
 def test_the_note_is_a_journal_entry_in_bokmal(path, ruleset):
     _, outcome, context = result_for(case_facts(path))
-    note = views.record_note(context, language="nb")
+    note = presenting.record_note(context, language="nb")
     assert not re.search(r"\b[Dd]u\b", note), note
     lines = [line for line in note.splitlines() if line.strip()]
     assert len(lines) == len(set(lines)), "a line is repeated"
@@ -59,8 +58,8 @@ def test_the_note_is_bokmal_whatever_the_page_language_and_english_on_request(pa
 
     with translation.override("en"):
         _, _, context = result_for(case_facts(path))
-        note_nb = views.record_note(context, language="nb")
-        note_en = views.record_note(context, language="en")
+        note_nb = presenting.record_note(context, language="nb")
+        note_en = presenting.record_note(context, language="en")
     assert note_nb.startswith("Vurdering ved mistanke om vold")
     assert note_en.startswith("Assessment of suspected violence")
     assert not re.search(r"\b[Yy]ou\b", note_en)
