@@ -109,10 +109,10 @@ def test_a_library_search_is_not_kept(client):
     assert not [key for key in pagecache.pages.held() if "q=" in key[2]]
 
 
-# --- Parts the same on every page in a language ({% fixedpart %}) -------------------------
+# --- Parts the same on every page in a language ({% fixedpart %}) ---------------------------
 
 FIXED = (
-    '{% load i18n fixedpart %}{% fixedpart "test-exit" %}{% translate "Exit" %} {{ n }}'
+    '{% load i18n fragments %}{% fixedpart "test-exit" %}{% translate "Exit" %} {{ n }}'
     "{% endfixedpart %}"
 )
 
@@ -128,7 +128,7 @@ def test_a_fixed_part_is_rendered_once_per_language():
 
 def test_a_fixed_part_is_named_by_a_literal_so_memory_holds_one_copy_a_name():
     with pytest.raises(TemplateSyntaxError, match="one name in quotes"):
-        engines["django"].from_string("{% load fixedpart %}{% fixedpart name %}{% endfixedpart %}")
+        engines["django"].from_string("{% load fragments %}{% fixedpart name %}{% endfixedpart %}")
 
 
 # --- No queries on the guide's pages within CONTENT_CHECK_SECONDS -----------------------------
@@ -196,7 +196,7 @@ def test_nothing_is_compressed_for_a_client_that_does_not_ask(client):
 # --- {% contentcache %}: parts of pages that depend only on the content ----------------------
 
 FRAGMENT = (
-    "{% load contentcache %}"
+    "{% load fragments %}"
     "{% contentcache 'card' code %}{{ code }}:{{ text }}{% endcontentcache %}"
 )
 
