@@ -196,8 +196,7 @@ def test_nothing_is_compressed_for_a_client_that_does_not_ask(client):
 # --- {% contentcache %}: parts of pages that depend only on the content ----------------------
 
 FRAGMENT = (
-    "{% load fragments %}"
-    "{% contentcache 'card' code %}{{ code }}:{{ text }}{% endcontentcache %}"
+    "{% load fragments %}{% contentcache 'card' code %}{{ code }}:{{ text }}{% endcontentcache %}"
 )
 
 
