@@ -70,6 +70,7 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/djhtml --check $$(git ls-files 'templates/*.html')
 
 check-migrations: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
