@@ -27,6 +27,7 @@ from django.utils.safestring import mark_safe
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import admin_views, cases, content, models, rules
 from .admin_forms import (
@@ -199,9 +200,15 @@ class HistoryAdmin(SimpleHistoryAdmin):
             before = previous.get(record.id)
             changes = []
             if before is not None and record.history_type == "~":
-                for change in record.diff_against(before, excluded_fields=[fk]).changes:
-                    label = model._meta.get_field(change.field).verbose_name
-                    changes.append((label, change.old, change.new))
+                # Worded as simple-history words the parent's own versions (related rows by
+                # name, long values cut), not as raw values.
+                helper = HistoricalRecordContextHelper(model, record)
+                delta = record.diff_against(
+                    before, excluded_fields=[fk], foreign_keys_are_objs=True
+                )
+                for change in delta.changes:
+                    shown = helper.format_delta_change(change)
+                    changes.append((shown.field, shown.old, shown.new))
             previous[record.id] = record
             url = reverse(
                 f"admin:guidance_{model._meta.model_name}_simple_history",

@@ -210,10 +210,15 @@ def test_every_inline_table_with_history_has_a_restore_view():
 def test_an_outcomes_history_shows_its_paragraphs_versions(content_editor):
     outcome = models.Outcome.objects.filter(paragraphs__isnull=False).first()
     paragraph = outcome.paragraphs.first()
+    source = models.LegalSource.objects.exclude(pk__in=paragraph.legal_sources.all()).first()
+    paragraph.legal_sources.add(source)
     paragraph.text_nb += " Endret."
-    paragraph.save()
+    paragraph.save()  # the version records the related rows as they are now
     response = content_editor.get(f"{ADMIN}/outcome/{outcome.pk}/history/")
     assert response.status_code == 200
     page = response.content.decode()
     assert "Avsnitt som passer saken" in page
     assert f"{ADMIN}/outcomeparagraph/{paragraph.pk}/history/" in page
+    # A change of its legal sources names them, as the outcome's own versions do.
+    assert source.citation in page
+    assert "{&#x27;outcomeparagraph&#x27;" not in page and "{'outcomeparagraph'" not in page
