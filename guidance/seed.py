@@ -51,6 +51,7 @@ class Loader:
         self.folder = folder
         self.force = force
         self.stats: Counter[str] = Counter()
+        self.contact_written = False  # a contact created (or overwritten) by this run
 
     def upsert(self, model, lookup: dict, fields: dict, fill=()):
         """Create the row, or overwrite it when forced; return (row, written). A row kept as
@@ -147,6 +148,7 @@ class Loader:
                     "needs_review": bool(item.get("review_note")),
                 },
             )
+            self.contact_written |= written
             if written:
                 row.categories.set([categories[slug] for slug in item["categories"]])
                 row.phones.all().delete()
@@ -173,7 +175,7 @@ class Loader:
             contact = contacts.get(slug)
             if contact is None:
                 raise SeedError(f"counties.yaml: {number}: unknown RVTS contact '{slug}'")
-            if county_written or self.stats["kontakter: created"] or self.force:
+            if county_written or self.contact_written or self.force:
                 contact.counties.add(models.County.objects.get(number=number))
 
     def load_legal_sources(self, rows):

@@ -1,6 +1,9 @@
 """Mark the content as changed whenever a content table changes (see ContentVersion).
 
-This only invalidates caches; no decision is made here.
+This only invalidates caches; no decision is made here. Signals fire on save() and delete()
+(and on changes to many-to-many rows), not on QuerySet.update() or bulk_create(): code that
+writes a content table that way must bump the version itself (bump_content_version), or every
+server keeps showing the old content.
 """
 
 import uuid

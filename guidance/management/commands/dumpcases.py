@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from guidance import cases, models
+from guidance.management import database_not_ready
 
 
 class Command(BaseCommand):
@@ -30,9 +31,7 @@ class Command(BaseCommand):
                 models.Case.objects.filter(slug__in=slugs) if slugs else models.Case.objects.all()
             )
         except DatabaseError as e:
-            raise CommandError(
-                f"database not ready ({str(e).strip()}); run 'make setup' first", returncode=2
-            ) from None
+            raise database_not_ready(e) from None
         missing = sorted(set(slugs) - {c.slug for c in found})
         if missing:
             raise CommandError(f"{missing[0]}: no case with this slug", returncode=2)
@@ -57,9 +56,7 @@ class Command(BaseCommand):
         try:
             found = models.Session.objects.filter(slug=slug).first()
         except DatabaseError as e:
-            raise CommandError(
-                f"database not ready ({str(e).strip()}); run 'make setup' first", returncode=2
-            ) from None
+            raise database_not_ready(e) from None
         if found is None:
             raise CommandError(f"{slug}: no session with this slug", returncode=2)
         text = cases.export_session(found)

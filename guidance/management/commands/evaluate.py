@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from guidance import cases, content, rules
+from guidance.management import database_not_ready
 
 
 class Command(BaseCommand):
@@ -58,9 +59,7 @@ def load(reader):
     try:
         return reader()
     except DatabaseError as e:
-        raise CommandError(
-            f"database not ready ({str(e).strip()}); run 'make setup' first", returncode=2
-        ) from None
+        raise database_not_ready(e) from None
     except rules.RuleError as e:
         raise CommandError(f"the rule table is broken: {e}", returncode=2) from None
 

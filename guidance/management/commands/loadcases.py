@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from guidance import cases
+from guidance.management import database_not_ready
 
 
 class Command(BaseCommand):
@@ -24,9 +25,7 @@ class Command(BaseCommand):
         except cases.CaseFileError as e:
             raise CommandError(str(e), returncode=2) from None
         except DatabaseError as e:
-            raise CommandError(
-                f"database not ready ({str(e).strip()}); run 'make setup' first", returncode=2
-            ) from None
+            raise database_not_ready(e) from None
         for case, created in saved:
             self.stdout.write(f"{'created' if created else 'updated'} {case.slug}")
         for slug in dict.fromkeys(d["session"]["slug"] for d in docs if d.get("session")):
