@@ -5,9 +5,7 @@
 module.exports = {
   css: ["static/vendor/bootstrap/bootstrap.min.css"],
   content: [
-    "templates/*.html",
-    "templates/guidance/**/*.html",
-    "templates/guidance/**/*.txt",
+    "templates/jinja2/**/*.html",
     "static/js/*.js",
   ],
   safelist: {

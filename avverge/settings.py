@@ -137,6 +137,15 @@ MIDDLEWARE = [
 ROOT_URLCONF = "avverge.urls"
 
 TEMPLATES = [
+    # The public pages (guide, trainer, error pages): Jinja2, for speed (guidance/jinja.py).
+    {
+        "NAME": "jinja2",
+        "BACKEND": "guidance.jinja.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "guidance.jinja.environment"},
+    },
+    # The admin's pages, and the packages' own (Django's engine).
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

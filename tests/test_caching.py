@@ -9,9 +9,10 @@ import gzip
 import re
 
 import pytest
-from django.template import TemplateSyntaxError, engines
+from django.template import engines
 from django.test.signals import template_rendered
 from django.utils import translation
+from jinja2 import TemplateSyntaxError
 
 from guidance import models, pagecache, presenting
 from tests.test_guide import first_case, walk_case
@@ -52,7 +53,7 @@ def test_no_review_result_or_question_page_is_served_from_a_cache(client, walked
         assert not hasattr(response, "gzipped")  # not handed over by the page cache
     assert renders.count("guidance/review.html") == 2
     assert renders.count("guidance/result.html") == 2
-    assert renders.count("base.html") == 6
+    assert len(renders) == 6  # the three pages, each rendered for both requests
     assert not [key for key in pagecache.pages.held() if "/guide/" in key[2]]
 
 
@@ -111,14 +112,11 @@ def test_a_library_search_is_not_kept(client):
 
 # --- Parts the same on every page in a language ({% fixedpart %}) ---------------------------
 
-FIXED = (
-    '{% load i18n fragments %}{% fixedpart "test-exit" %}{% translate "Exit" %} {{ n }}'
-    "{% endfixedpart %}"
-)
+FIXED = '{% fixedpart "test-exit" %}{{ _("Exit") }} {{ n }}{% endfixedpart %}'
 
 
 def test_a_fixed_part_is_rendered_once_per_language():
-    part = engines["django"].from_string(FIXED)
+    part = engines["jinja2"].from_string(FIXED)
     with translation.override("nb"):
         assert part.render({"n": 1}) == "Avslutt 1"
         assert part.render({"n": 2}) == "Avslutt 1"  # kept: it must depend on nothing else
@@ -127,8 +125,8 @@ def test_a_fixed_part_is_rendered_once_per_language():
 
 
 def test_a_fixed_part_is_named_by_a_literal_so_memory_holds_one_copy_a_name():
-    with pytest.raises(TemplateSyntaxError, match="one name in quotes"):
-        engines["django"].from_string("{% load fragments %}{% fixedpart name %}{% endfixedpart %}")
+    with pytest.raises(TemplateSyntaxError, match="a name in quotes"):
+        engines["jinja2"].from_string("{% fixedpart name %}{% endfixedpart %}")
 
 
 # --- No queries on the guide's pages within CONTENT_CHECK_SECONDS -----------------------------
@@ -195,15 +193,11 @@ def test_nothing_is_compressed_for_a_client_that_does_not_ask(client):
 
 # --- {% contentcache %}: parts of pages that depend only on the content ----------------------
 
-FRAGMENT = (
-    "{% load fragments %}{% contentcache 'card' code %}{{ code }}:{{ text }}{% endcontentcache %}"
-)
+FRAGMENT = "{% contentcache 'card', code %}{{ code }}:{{ text }}{% endcontentcache %}"
 
 
 def render_fragment(**context):
-    from django.template import Context, Template
-
-    return Template(FRAGMENT).render(Context(context))
+    return engines["jinja2"].from_string(FRAGMENT).render(context)
 
 
 def test_a_fragment_is_rendered_once_per_key_language_and_content_version():

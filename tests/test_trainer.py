@@ -6,7 +6,7 @@ import pytest
 import yaml
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils.html import escape
+from markupsafe import escape  # as the public pages escape (Jinja2)
 
 from guidance import content, models, rules
 from tests.conftest import ROOT, SHARED_CASES

@@ -1,0 +1,149 @@
+"""The public pages' template engine: Jinja2, set up to read like Django's templates.
+
+The guide's and the trainer's pages, and the error pages, are Jinja2 templates in
+templates/jinja2/ (the admin keeps Django's). A page that shows a walk is rendered for every
+request, and Jinja2 compiles a template to Python once where Django's engine walks a tree of
+nodes on every render: on the result page that was most of the request (issue 11).
+
+What the templates get besides their context (settings.TEMPLATES, "jinja2"):
+
+- ``_()``, ``gettext()``, ``ngettext()`` and ``{% trans %}``: Django's translations, so the
+  strings live in the one catalogue (locale/*/django.po); ``makemessages`` reads these
+  templates with Jinja2's own extractor (guidance/management/commands/makemessages.py).
+- ``static()``, ``url()``, ``current_language()`` (the page's language code), ``get_messages()``.
+- the filters ``linebreaksbr`` and ``date``, as Django's.
+- ``{% fixedpart "name" %}`` and ``{% contentcache "name", key… %}``: parts rendered once and
+  taken from memory (guidance/pagecache.fragments), below.
+"""
+
+from django.contrib.messages import get_messages
+from django.core.signals import setting_changed
+from django.db import DatabaseError
+from django.dispatch import receiver
+from django.template import defaultfilters
+from django.template.backends import jinja2 as django_jinja2
+from django.templatetags.static import static
+from django.test.signals import template_rendered
+from django.urls import reverse
+from django.utils import translation
+from jinja2 import ChainableUndefined, Environment, nodes
+from jinja2.ext import Extension
+from markupsafe import Markup
+
+from . import content
+from .pagecache import fragments
+
+
+def url(name, *args):
+    return reverse(name, args=args)
+
+
+def linebreaksbr(value):
+    return Markup(defaultfilters.linebreaksbr(value, autoescape=True))
+
+
+class Pages(Environment):
+    def getattr(self, obj, attribute):
+        """``a.b`` reads a dict's key first, as Django's templates do: the views hand the pages
+        dicts, and Jinja2's own order (the attribute, then the key) raises and catches an
+        AttributeError for each, which cost a third of a page's rendering."""
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+def environment(**options):
+    options.setdefault("undefined", ChainableUndefined)  # a missing value is empty, as in Django
+    env = Pages(extensions=["jinja2.ext.i18n", Fragments], **options)
+    env.install_gettext_callables(  # added by the i18n extension
+        translation.gettext, translation.ngettext, newstyle=True
+    )
+    env.globals.update(
+        static=static,
+        url=url,
+        current_language=translation.get_language,
+        get_messages=get_messages,
+    )
+    env.filters.update(linebreaksbr=linebreaksbr, date=defaultfilters.date)
+    return env
+
+
+class Template(django_jinja2.Template):
+    def render(self, context=None, request=None):
+        html = super().render(context, request)
+        if template_rendered.receivers:
+            # As Django's engine does under the test runner, so tests can read what a page
+            # was given (response.context) and which template made it (response.templates).
+            template_rendered.send(sender=self, template=self.template, context=context)
+        return html
+
+
+class Jinja2(django_jinja2.Jinja2):
+    """Django's Jinja2 backend, with the signal tests listen to (Template above)."""
+
+    def from_string(self, template_code):
+        return Template(self.env.from_string(template_code), self)
+
+    def get_template(self, template_name):
+        found = super().get_template(template_name)
+        return Template(found.template, self)
+
+
+# --- Fragments -------------------------------------------------------------------------------
+#
+# ``{% fixedpart "name" %}…{% endfixedpart %}``: the same on every page in a language (the
+# site's links, the emergency numbers, the footer, the stylesheets). Kept per name and language;
+# it needs no content, so it works on the 503 page while the database is away. The name is a
+# literal string, so memory holds one copy a name and language.
+#
+# ``{% contentcache "name", key… %}…{% endcontentcache %}``: depends on the content too (an
+# outcome's text and legal basis, a contact card). Kept per content version, language and keys,
+# so an editor's save shows at once. The keys must name content (an outcome code, a contact
+# slug, a flag such as "open now"), never an answer.
+#
+# Neither may hold anything about a walk: the privacy promise is that nothing about a walk is
+# kept in server memory (tests/test_caching.py). Changed settings (in tests) forget every part.
+
+
+@receiver(setting_changed)
+def forget(**kwargs):
+    fragments.clear()
+
+
+class Fragments(Extension):
+    tags = {"fixedpart", "contentcache"}
+
+    def parse(self, parser):
+        tag = next(parser.stream)
+        name = parser.parse_expression()
+        if not isinstance(name, nodes.Const) or not isinstance(name.value, str):
+            parser.fail(f'{tag.value} takes a name in quotes first: {tag.value} "a"', tag.lineno)
+        keys = []
+        if tag.value == "contentcache":
+            while parser.stream.skip_if("comma"):
+                keys.append(parser.parse_expression())
+        body = parser.parse_statements((f"name:end{tag.value}",), drop_needle=True)
+        method = "_content" if tag.value == "contentcache" else "_fixed"
+        call = self.call_method(method, [name, nodes.List(keys)])
+        return nodes.CallBlock(call, [], [], body).set_lineno(tag.lineno)
+
+    @staticmethod
+    def _fixed(name, keys, caller):
+        return kept(("fixed", name, translation.get_language()), caller)
+
+    @staticmethod
+    def _content(name, keys, caller):
+        try:
+            version = content.snapshot().version
+        except (DatabaseError, content.ContentBroken):
+            return caller()
+        return kept((version, name, translation.get_language(), *keys), caller)
+
+
+def kept(key, render):
+    found = fragments.get(key)
+    if found is not None:
+        return found[0]
+    html = Markup(render())
+    fragments.keep(key, html, len(html))
+    return html
