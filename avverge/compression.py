@@ -24,6 +24,10 @@ from django.conf import settings
 from django.utils.cache import patch_vary_headers
 
 MIN_BYTES = 512  # below this, gzip's header costs more than it saves
+# A page compressed for its request (review, result) at level 1: on the result page that costs
+# about 0.3 ms against 0.7 ms at level 6, for some 15 % more bytes (11 KB against 9.6 KB);
+# the content cache's pages are compressed once, at level 9.
+LEVEL = 1
 WALK_PARAMETERS = {"s", "return"}
 
 
@@ -57,7 +61,7 @@ def compress_html(get_response):
         if not accepts_gzip(request) or len(response.content) < MIN_BYTES:
             return response
         body = getattr(response, "gzipped", None) or gzip.compress(
-            response.content, compresslevel=6, mtime=0
+            response.content, compresslevel=LEVEL, mtime=0
         )
         if len(body) >= len(response.content):
             return response
