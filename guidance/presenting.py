@@ -154,8 +154,12 @@ def _result_context(snap, outcome, answered, now, language):
     counties = counties_by_number(snap)
     section_titles = vocabulary(snap, language)["sections"]
 
+    said = {}  # this request's answers in words: the "why" of each rule repeats them
+
     def answer_in_words(fact, concern=None):
-        return words(snap, answers, fact, concern, language)
+        if (fact, concern) not in said:
+            said[fact, concern] = words(snap, answers, fact, concern, language)
+        return said[fact, concern]
 
     def needed_in_words(condition):
         question = questions.get(condition.fact)
@@ -485,21 +489,11 @@ def note_context(snap, outcome, language, now):
                 lines.append(text)
             if lines:
                 groups.append({"heading": heading, "lines": lines})
-        contacts, seen = [], set()
+        contacts = []
         for c in outcome.contacts:
-            card = known_contact(snap, c, language)
-            reach = [p["number"] for p in card["phones"][:1]]
-            reach += [card["website_label"]] if card["website"] and not reach else []
-            reach += [card["email"]] if card["email"] and not reach else []
-            if not reach:
-                continue  # a contact nobody can reach is no help in a record
-            digits = "".join(ch for ch in reach[0] if ch.isdigit())
-            named = digits and digits == "".join(ch for ch in card["name"] if ch.isdigit())
-            # "Politiet 02800" and "menneskertilsalgs.no" already say how to reach them.
-            named = named or reach[0].lower() in card["name"].lower()
-            entry = card["name"] if named else f"{card['name']}: {reach[0]}"
-            if entry not in seen:
-                seen.add(entry)
+            entry = note_contact(snap, c, language)
+            # A contact nobody can reach is no help in a record.
+            if entry and entry not in contacts:
                 contacts.append(entry)
         done = list(dict.fromkeys(o.line("done", language) for o in outcome.outcomes))
         if not any(
@@ -522,6 +516,26 @@ def note_context(snap, outcome, language, now):
             "child": answers["person_age"] in UNDER_16,
             "age_unknown": answers["person_age"] == "unknown",
         }
+
+
+def note_contact(snap, c, language):
+    """A contact as the record note lists it, with one way to reach it ("" for none), made
+    once per content and language."""
+
+    def make():
+        card = known_contact(snap, c, language)
+        reach = [p["number"] for p in card["phones"][:1]]
+        reach += [card["website_label"]] if card["website"] and not reach else []
+        reach += [card["email"]] if card["email"] and not reach else []
+        if not reach:
+            return ""
+        digits = "".join(ch for ch in reach[0] if ch.isdigit())
+        named = digits and digits == "".join(ch for ch in card["name"] if ch.isdigit())
+        # "Politiet 02800" and "menneskertilsalgs.no" already say how to reach them.
+        named = named or reach[0].lower() in card["name"].lower()
+        return card["name"] if named else f"{card['name']}: {reach[0]}"
+
+    return content_memo(snap, ("note contact", c.slug, language), make)
 
 
 def contact_card(c, language, now, snap=None):
