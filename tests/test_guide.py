@@ -280,6 +280,13 @@ def test_a_page_only_looked_at_carries_the_token_it_was_given(client):
     assert token_of(answer(client, "acute_danger", "true", token)) != token
 
 
+def test_a_token_with_a_character_the_guide_never_writes_starts_again(client):
+    """Base64 decoding would skip the "!" and the "*", and the page would hand them on."""
+    token = token_of(answer(client, "acute_danger", "false"))
+    response = client.get("/guide/q/concerns/", {"s": f"{token[:20]}!*{token[20:]}"})
+    assert response["Location"] == "/guide/"
+
+
 def test_looking_at_a_page_does_not_make_a_walk_younger(client, settings):
     """A token's age is the time since the last answer, however often the pages are opened."""
     token = token_of(answer(client, "acute_danger", "false"))
