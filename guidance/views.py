@@ -8,6 +8,7 @@ guide writes nothing to the database and any app server can answer any step.
 import functools
 import logging
 import sys
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,9 +18,10 @@ from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedire
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from avverge.postgresql.base import answer_within
@@ -52,10 +54,18 @@ def url_of(name, *args):
 
 def guide_url(name, walk, *args, **params):
     """The URL of a guide step carrying the walk's token (and any extra parameters)."""
-    query = {"s": walk.token} if walk.token else {}
-    query.update({k: v for k, v in params.items() if v})
+    # The token is URL-safe as it is (sealing.TOKEN): quoting its few hundred characters
+    # cost more than the rest of the URL.
+    query = "&".join(
+        part
+        for part in (
+            f"s={walk.token}" if walk.token else "",
+            urlencode({k: v for k, v in params.items() if v}),
+        )
+        if part
+    )
     url = url_of(f"guidance:{name}", *args)
-    return f"{url}?{urlencode(query)}" if query else url
+    return f"{url}?{query}" if query else url
 
 
 def page_url(page, walk, **params):
@@ -66,6 +76,29 @@ def page_url(page, walk, **params):
 def step_url(page, walk, **params):
     """The URL of ``page``, or of the review where the walk has no page left (None)."""
     return page_url(page, walk, **params) if page else guide_url("review", walk)
+
+
+# What django.utils.cache.add_never_cache_headers writes on a response without headers of its
+# own about caching.
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def never_cache(view):
+    """Django's never_cache for the walk's pages, which show a walk's answers: its headers
+    written at once, rather than parsed and merged twice (a tenth of a question page's own
+    work). A response that says something of its own about caching is merged as Django does."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if "Cache-Control" in response or "Expires" in response:
+            add_never_cache_headers(response)
+        else:
+            response.headers["Expires"] = http_date(time.time())
+            response.headers["Cache-Control"] = NEVER_CACHE
+        return response
+
+    return wrapper
 
 
 def restart(request, reason):
@@ -223,12 +256,12 @@ def question(request, snap, walk, key):
             "kind": q.kind,
             "text": q.text(language),
             "help": q.help(language),
-            "choices": choices(q, chosen[q.fact], snap.counties, language),
+            "choices": choices(q, chosen[q.fact], snap, language),
             "errors": errors.get(q.fact, []),
         }
         for q in page.questions
     ]
-    context = page_context(snap, walk, route, page, keep)
+    context = page_context(snap, walk, route, page, keep, language)
     context["fields"] = fields
     context["error_summary"] = [
         {"text": f["text"], "message": " ".join(f["errors"]), "href": f"#{first_id(f)}"}
@@ -238,14 +271,17 @@ def question(request, snap, walk, key):
     return render(request, "guidance/question.html", context)
 
 
-def page_context(snap, walk, route, page, keep):
+def page_context(snap, walk, route, page, keep, language):
     """What every page of questions shows besides its questions: the topic, the progress and
     the way back."""
     before = route.before(page)
-    step, steps = rules.progress(page, snap.questions)
+    # A page's place depends on the questionnaire alone (its first question's order).
+    step, steps = presenting.content_memo(
+        snap, ("progress", page.key), lambda: rules.progress(page, snap.questions)
+    )
     return {
         "page": page,
-        "topic": rules.topic_name(page.topic, lang()),
+        "topic": rules.topic_name(page.topic, language),
         "walk": walk,
         "step": step,
         "steps": steps,
@@ -329,7 +365,7 @@ def per_concern_page(request, snap, walk, route, page, keep):
         ]
 
     texts = {q.fact: q.text(lang()) for q in asked}
-    context = page_context(snap, walk, route, page, keep)
+    context = page_context(snap, walk, route, page, keep, lang())
     context.update(
         {
             "same_for_all": [
@@ -379,24 +415,28 @@ def control_id(name):
     return name.replace(":", "-")
 
 
-def choices(question, chosen, counties, language):
+def choices(question, chosen, snap, language):
     """The answers to offer, with what is selected now: ``chosen``, the posted values or the
     walk's answer."""
     chosen = {str(v) for v in (chosen if isinstance(chosen, (list, tuple)) else [chosen])}
-    if question.kind == "county":
-        options = [(number, f"{name} ({number})", "") for number, name in counties]
-    else:
-        options = [(o.value, o.label(language), o.help(language)) for o in question.options]
     return [
-        {
-            "value": value,
-            "label": label,
-            "help": help,
-            "checked": value in chosen,
-            "id": f"{question.fact}-{i}",
-        }
-        for i, (value, label, help) in enumerate(options)
+        {"value": value, "label": label, "help": help, "checked": value in chosen, "id": id_}
+        for value, label, help, id_ in offered(question, snap, language)
     ]
+
+
+def offered(question, snap, language):
+    """A question's answers (value, label, help, control id) in ``language``: the same for
+    every walk, so made once per content."""
+
+    def make():
+        if question.kind == "county":
+            options = [(number, f"{name} ({number})", "") for number, name in snap.counties]
+        else:
+            options = [(o.value, o.label(language), o.help(language)) for o in question.options]
+        return [(v, label, h, f"{question.fact}-{i}") for i, (v, label, h) in enumerate(options)]
+
+    return presenting.content_memo(snap, ("offered", question.fact, language), make)
 
 
 @never_cache
