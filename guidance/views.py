@@ -52,6 +52,12 @@ def url_of(name, *args):
     return _path(get_urlconf(settings.ROOT_URLCONF), get_script_prefix(), name, args)
 
 
+def urls_of(name):
+    """``url_of`` for one name and many arguments, with the URLconf and prefix read once."""
+    urlconf, prefix = get_urlconf(settings.ROOT_URLCONF), get_script_prefix()
+    return lambda *args: _path(urlconf, prefix, name, args)
+
+
 def guide_url(name, walk, *args, **params):
     """The URL of a guide step carrying the walk's token (and any extra parameters)."""
     # The token is URL-safe as it is (sealing.TOKEN): quoting its few hundred characters
@@ -140,7 +146,7 @@ def finished_walk(view):
     @walking
     @functools.wraps(view)
     def wrapper(request, snap, walk, *args, **kwargs):
-        pending = rules.route(snap.questions, walk.answers).pending
+        pending = walk.route(snap.questions).pending
         if pending is not None:
             return HttpResponseRedirect(page_url(pending, walk))
         county = walk.answers.get("county")
@@ -219,7 +225,7 @@ def quick_exit(request):
 def question(request, snap, walk, key):
     """A page of the walk: the questions of one topic (rules.pages), at the address of its
     first question. Any of its questions' addresses leads to it."""
-    route = rules.route(snap.questions, walk.answers)
+    route = walk.route(snap.questions)
     page = route.page_of(snap.question(key))
     back_to_review = request.GET.get("return") == "review" or request.POST.get("return") == "review"
     keep = {"return": "review"} if back_to_review else {}
@@ -324,9 +330,14 @@ def single_concern_data(data, questions, answers):
 
 
 def concern_names(snap):
-    q = next((q for q in snap.questions if q.fact == "concerns"), None)
-    labels = {o.value: o.label(lang()) for o in q.options} if q else {}
-    return {c: labels.get(c, c) for c in rules.CONCERNS}
+    """Every concern's label in the page's language, by code (made once per content)."""
+    language = lang()
+
+    def make():
+        labels = presenting.concern_names(snap, language)
+        return {c: labels.get(c, c) for c in rules.CONCERNS}
+
+    return presenting.content_memo(snap, ("concern names by code", language), make)
 
 
 def per_concern_page(request, snap, walk, route, page, keep):
@@ -445,15 +456,16 @@ def offered(question, snap, language):
 def review(request, snap, walk):
     answers = walk.answers
     counties = dict(snap.counties)
-    found = rules.pages(snap.questions, answers)
+    found = walk.route(snap.questions).pages
     names = concern_names(snap)
     remembered = remembered_county(request, snap)
     language = lang()
     # Every row's link carries the same token: quote it once, not once a row.
     back_here = urlencode({"s": walk.token, "return": "review"})
     rows = []
+    question_url = urls_of("guidance:question")
     for page in found:
-        url = f"{url_of('guidance:question', page.key)}?{back_here}"
+        url = f"{question_url(page.key)}?{back_here}"
         for q in page.questions:
             value = answers[q.fact]
             if q.kind == "county":

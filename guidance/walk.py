@@ -66,6 +66,14 @@ class Walk:
         and the engine; read-only, parsed once per walk."""
         return typed_answers(self.raw)
 
+    def route(self, questions):
+        """``rules.route`` for this walk's answers, worked out once per walk (that is, once
+        a request: a walk lives as long as its request)."""
+        held = self.__dict__.get("_route")
+        if held is None or held[0] is not questions:
+            held = self._route = (questions, rules.route(questions, self.answers))
+        return held[1]
+
     def facts(self):
         """Every contract fact, with neutral values for questions that were not asked."""
         return rules.normalize_facts(self.raw)
