@@ -309,3 +309,13 @@ def test_what_the_content_memo_made_is_dropped_with_the_content():
     for snap in (first, first, second):
         presenting.content_memo(snap, ("outcome", "DOCUMENT", (), "nb"), lambda: made.append(1))
     assert len(made) == 2
+
+
+def test_an_answer_relabelled_by_an_editor_shows_on_the_question_page_at_once(client, walked):
+    """The question pages make their choices once per content: a save is a new content."""
+    url = f"/guide/q/timing/?s={walked}"  # the page that asks the likelihood too
+    assert "Ny merkelapp fra redaktøren" not in client.get(url).content.decode()
+    option = models.QuestionOption.objects.filter(question__fact="likelihood").first()
+    option.label_nb = "Ny merkelapp fra redaktøren"
+    option.save()
+    assert "Ny merkelapp fra redaktøren" in client.get(url).content.decode()
