@@ -126,7 +126,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the header built once per policy (no page uses a nonce).
+    "avverge.contentpolicy.CSPMiddleware",
     # Records which user made a change the admin saves outside ModelAdmin.save_model
     # (inline rows, imports, bulk actions).
     "simple_history.middleware.HistoryRequestMiddleware",

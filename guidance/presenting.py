@@ -7,13 +7,12 @@ here, so a trainer teaches what the guide says; nothing here knows about a walk'
 """
 
 import re
+from html import escape
 
 import phonenumbers
-from django.template.defaultfilters import date as date_filter
 from django.utils import formats, timezone, translation
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy, override
+from django.utils.translation import get_language, gettext, gettext_lazy, override
 from django.utils.translation import gettext as _
 
 from . import rules
@@ -53,12 +52,43 @@ def content_memo(snap, key, make):
     return found[key]
 
 
+def phrasebook(snap, language):
+    """A gettext for ``language`` that keeps its answers while ``snap`` is served: a result
+    asks for some ninety of the interface's fixed phrases, each a catalogue lookup under a
+    language switch. For the interface's own literal phrases only, never for text from a walk
+    (so it is used as ``_``, and makemessages finds the phrases as before)."""
+    book = content_memo(snap, ("phrases", language), dict)
+
+    def translate(message):
+        found = book.get(message)
+        if found is None:
+            with override(language):
+                found = book[message] = gettext(message)
+        return found
+
+    return translate
+
+
+def vocabulary(snap, language):
+    """vocabulary.py's words (kinds, section headings, fact names) in ``language``, as plain
+    strings made once per content: not a lazy translation per use."""
+
+    def make():
+        with override(language):
+            return {
+                "kinds": {k: str(v) for k, v in KIND_LABELS.items()},
+                "sections": {k: str(v) for k, v in SECTION_TITLES.items()},
+                "facts": {k: str(v) for k, v in FACT_NAMES.items()},
+            }
+
+    return content_memo(snap, ("vocabulary", language), make)
+
+
 def record_note(context, language=None):
     """The plain-text note for the patient record, from ``result_context``'s context, in
     ``language`` (default: the page's)."""
     language = language or context["language"]
-    with override(language):
-        lines = note_lines(context["record"][language])
+    lines = note_lines(context["record"][language])
     # The note keeps one blank line between blocks, none doubled, no trailing spaces.
     lines = [line.rstrip() for line in "\n".join(lines).strip().splitlines()]
     kept = [line for i, line in enumerate(lines) if line or (i and lines[i - 1])]
@@ -66,13 +96,15 @@ def record_note(context, language=None):
 
 
 def note_lines(note):
-    """The note's lines, from ``note_context``, in the active language. Plain text built here
+    """The note's lines, from ``note_context``, in its language. Plain text built here
     rather than in a template: the result page writes it twice (bokmål and English), and a
     template's tags cost more than the rest of the note."""
-    day = date_filter(note["now"], "j.n.Y")
+    _ = note["gettext"]  # the note's language's phrasebook
+    now = note["now"]
+    day = f"{now.day}.{now.month}.{now.year}"  # "j.n.Y", the same in both languages
     lines = [
         _("Assessment of suspected violence, abuse or human trafficking"),
-        f"{_('Date and time of the assessment:')} {date_filter(note['now'], 'j.n.Y H:i')}",
+        f"{_('Date and time of the assessment:')} {day} {now:%H:%M}",
         f"{_('Assessed by (name, position):')} ___",
         "",
         _("Assessed %(date)s") % {"date": day},
@@ -116,12 +148,18 @@ def result_context(snap, outcome, answered, now, language):
 
 
 def _result_context(snap, outcome, answered, now, language):
+    _ = phrasebook(snap, language)
     answers = outcome.facts
     questions = questions_by_fact(snap)
     counties = counties_by_number(snap)
+    section_titles = vocabulary(snap, language)["sections"]
+
+    said = {}  # this request's answers in words: the "why" of each rule repeats them
 
     def answer_in_words(fact, concern=None):
-        return words(snap, answers, fact, concern, language)
+        if (fact, concern) not in said:
+            said[fact, concern] = words(snap, answers, fact, concern, language)
+        return said[fact, concern]
 
     def needed_in_words(condition):
         question = questions.get(condition.fact)
@@ -165,27 +203,15 @@ def _result_context(snap, outcome, answered, now, language):
                 }
                 for t in outcome.rules_for(o.code)
             ]
-            # The conditional paragraphs that fit, by their place in the outcome's text: a
-            # key that names content, for the card's cached text (partials/outcome.html).
-            shown = [i for i, p in enumerate(o.paragraphs) if p.fits(answers, codes)]
-            fitting = [o.paragraphs[i] for i in shown]
-            paragraphs = [p for p in o.body(language).split("\n\n") if p.strip()]
-            paragraphs += [p.text(language) for p in fitting if p.text(language).strip()]
-            legal = list(dict.fromkeys(o.legal_links + sum((p.legal_links for p in fitting), ())))
+            # The conditional paragraphs that fit, by their place in the outcome's text.
+            shown = tuple(i for i, p in enumerate(o.paragraphs) if p.fits(answers, codes))
             items.append(
                 {
                     "code": o.code,
-                    "text_key": f"{o.code}:{'.'.join(map(str, shown))}",
                     "kind": o.kind,
-                    "kind_label": str(KIND_LABELS[o.kind]),
-                    "title": o.title(language),
-                    "paragraphs": paragraphs,
-                    # Long texts show their first paragraph and fold the rest.
-                    "lead": paragraphs[:1],
-                    "more": paragraphs[1:],
-                    "legal": tuple(legal),
+                    **outcome_text(snap, o, shown, language),
                     "why": why,
-                    "why_html": why_html(why),
+                    "why_html": why_html(why, _),
                     "added": False,  # the trainer's what-if mark (trainer.mark_changes)
                 }
             )
@@ -206,7 +232,7 @@ def _result_context(snap, outcome, answered, now, language):
             sections.append(
                 {
                     "key": section,
-                    "title": str(SECTION_TITLES[section]),
+                    "title": section_titles[section],
                     "items": items,
                     "avert_crossref": crossref,
                 }
@@ -237,47 +263,59 @@ def _result_context(snap, outcome, answered, now, language):
     }
 
 
-def why_html(why):
+def outcome_text(snap, o, shown, language):
+    """What an outcome card says besides its "why", in ``language``, with the conditional
+    paragraphs at the places ``shown``: made once per content, keyed by the outcome and the
+    paragraphs (content, not a walk). Shared between requests: do not change it."""
+
+    def make():
+        fitting = [o.paragraphs[i] for i in shown]
+        paragraphs = [p for p in o.body(language).split("\n\n") if p.strip()]
+        paragraphs += [p.text(language) for p in fitting if p.text(language).strip()]
+        legal = dict.fromkeys(o.legal_links + sum((p.legal_links for p in fitting), ()))
+        return {
+            # The key of the card's cached text (partials/outcome.html).
+            "text_key": f"{o.code}:{'.'.join(map(str, shown))}",
+            "kind_label": vocabulary(snap, language)["kinds"][o.kind],
+            "title": o.title(language),
+            "paragraphs": tuple(paragraphs),
+            # Long texts show their first paragraph and fold the rest.
+            "lead": tuple(paragraphs[:1]),
+            "more": tuple(paragraphs[1:]),
+            "legal": tuple(legal),
+        }
+
+    return content_memo(snap, ("outcome", o.code, shown, language), make)
+
+
+def why_html(why, _=_):
     """The "why" list of an outcome card (partials/outcome.html): the one part of a card made
     from the walk's answers, so it is made for every request; here, because the template's
-    nested loops cost more than the rest of the card."""
-    always = _("always")
-    not_met = _("What the answers did not meet:")
+    nested loops cost more than the rest of the card. ``_``: the result's phrasebook. Every
+    text is escaped, as format_html would."""
     items = []
     for rule in why:
-        answers = format_html_join(
-            "",
-            "<li>{} <strong>{}</strong></li>",
-            ((a["question"], a["answer"]) for a in rule["answers"]),
-        )
         if rule["answers"]:
-            reasons = format_html("<ul>{}</ul>", answers)
+            reasons = "".join(
+                f"<li>{escape(a['question'])} <strong>{escape(a['answer'])}</strong></li>"
+                for a in rule["answers"]
+            )
+            reasons = f"<ul>{reasons}</ul>"
         elif not rule["unmet"]:
-            reasons = format_html('<span class="text-body-secondary"> ({})</span>', always)
+            reasons = f'<span class="text-body-secondary"> ({escape(_("always"))})</span>'
         else:
             reasons = ""
         unmet = ""
         if rule["unmet"]:
-            unmet = format_html(
-                '<p class="mb-0 mt-1">{}</p><ul class="unmet">{}</ul>',
-                not_met,
-                format_html_join(
-                    "",
-                    "<li>{} <strong>{}</strong> {}</li>",
-                    (
-                        (
-                            a["question"],
-                            a["answer"],
-                            _("(needed: %(needed)s)") % {"needed": a["needed"]},
-                        )
-                        for a in rule["unmet"]
-                    ),
-                ),
+            unmet = "".join(
+                f"<li>{escape(a['question'])} <strong>{escape(a['answer'])}</strong> "
+                f"{escape(_('(needed: %(needed)s)') % {'needed': a['needed']})}</li>"
+                for a in rule["unmet"]
             )
+            not_met = escape(_("What the answers did not meet:"))
+            unmet = f'<p class="mb-0 mt-1">{not_met}</p><ul class="unmet">{unmet}</ul>'
         items.append(
-            format_html(
-                '<li><span lang="nb">{}</span>\n{}\n{}\n</li>', rule["rule"], reasons, unmet
-            )
+            f'<li><span lang="nb">{escape(rule["rule"])}</span>\n{reasons}\n{unmet}\n</li>'
         )
     return mark_safe("\n".join(items))
 
@@ -363,11 +401,12 @@ def call_now(outcome, cards, most=2):
 
 def unmet_in_words(snap, outcome, code, language):
     """What kept a duty away, in words ("Likelihood: Reason to believe"), for ``code``'s rules."""
+    names = vocabulary(snap, language)["facts"]
     seen = []
     for t in outcome.rules_for(code):
         for c in t.unmet:
             answer = words(snap, outcome.facts, c.fact, t.concern, language)
-            line = f"{FACT_NAMES.get(c.fact, c.fact)} ({answer})"
+            line = f"{names.get(c.fact, c.fact)} ({answer})"
             if line not in seen:
                 seen.append(line)
     return seen
@@ -375,7 +414,9 @@ def unmet_in_words(snap, outcome, code, language):
 
 def summary_lines(snap, outcome, language):
     """One line per section: its conclusion, from the outcomes' own summary lines."""
+    _ = phrasebook(snap, language)
     titles = {"sharing": _("Sharing"), "avert": _("Duty to avert")}
+    section_titles = vocabulary(snap, language)["sections"]
     lines = []
     for section in SUMMARY_SECTIONS:
         texts = [
@@ -395,7 +436,7 @@ def summary_lines(snap, outcome, language):
             lines.append(
                 {
                     "key": section,
-                    "title": str(titles.get(section, SECTION_TITLES[section])),
+                    "title": titles.get(section, section_titles[section]),
                     "text": " ".join(texts),
                     "unmet": unmet,
                 }
@@ -412,6 +453,8 @@ def note_context(snap, outcome, language, now):
     """What the record note says, in ``language``: the assessment in the third person, the
     conclusions with their legal basis, the contacts with a way to reach each once, and a
     line with blanks for each thing to be done."""
+    _ = phrasebook(snap, language)
+    names = vocabulary(snap, language)["facts"]
     with override(language):
         answers = outcome.facts
         concerns_q = next((q for q in snap.questions if q.fact == "concerns"), None)
@@ -421,9 +464,9 @@ def note_context(snap, outcome, language, now):
             if o.value in answers["concerns"]
         ]
         assessed = [
-            (str(FACT_NAMES["person_age"]), words(snap, answers, "person_age", None, language)),
-            (str(FACT_NAMES["timing"]), words(snap, answers, "timing", None, language)),
-            (str(FACT_NAMES["likelihood"]), words(snap, answers, "likelihood", None, language)),
+            (names["person_age"], words(snap, answers, "person_age", None, language)),
+            (names["timing"], words(snap, answers, "timing", None, language)),
+            (names["likelihood"], words(snap, answers, "likelihood", None, language)),
         ]
         groups = []
         for heading, sections in (
@@ -446,21 +489,11 @@ def note_context(snap, outcome, language, now):
                 lines.append(text)
             if lines:
                 groups.append({"heading": heading, "lines": lines})
-        contacts, seen = [], set()
+        contacts = []
         for c in outcome.contacts:
-            card = known_contact(snap, c, language)
-            reach = [p["number"] for p in card["phones"][:1]]
-            reach += [card["website_label"]] if card["website"] and not reach else []
-            reach += [card["email"]] if card["email"] and not reach else []
-            if not reach:
-                continue  # a contact nobody can reach is no help in a record
-            digits = "".join(ch for ch in reach[0] if ch.isdigit())
-            named = digits and digits == "".join(ch for ch in card["name"] if ch.isdigit())
-            # "Politiet 02800" and "menneskertilsalgs.no" already say how to reach them.
-            named = named or reach[0].lower() in card["name"].lower()
-            entry = card["name"] if named else f"{card['name']}: {reach[0]}"
-            if entry not in seen:
-                seen.add(entry)
+            entry = note_contact(snap, c, language)
+            # A contact nobody can reach is no help in a record.
+            if entry and entry not in contacts:
                 contacts.append(entry)
         done = list(dict.fromkeys(o.line("done", language) for o in outcome.outcomes))
         if not any(
@@ -472,6 +505,7 @@ def note_context(snap, outcome, language, now):
                 1, _("Information given to: ___, date ___, basis: ___ / not shared because: ___")
             )
         return {
+            "gettext": _,  # for note_lines, in the note's language
             "now": now,
             "concerns": concerns,
             "concerns_text": ", ".join(lowered(concerns)),
@@ -482,6 +516,26 @@ def note_context(snap, outcome, language, now):
             "child": answers["person_age"] in UNDER_16,
             "age_unknown": answers["person_age"] == "unknown",
         }
+
+
+def note_contact(snap, c, language):
+    """A contact as the record note lists it, with one way to reach it ("" for none), made
+    once per content and language."""
+
+    def make():
+        card = known_contact(snap, c, language)
+        reach = [p["number"] for p in card["phones"][:1]]
+        reach += [card["website_label"]] if card["website"] and not reach else []
+        reach += [card["email"]] if card["email"] and not reach else []
+        if not reach:
+            return ""
+        digits = "".join(ch for ch in reach[0] if ch.isdigit())
+        named = digits and digits == "".join(ch for ch in card["name"] if ch.isdigit())
+        # "Politiet 02800" and "menneskertilsalgs.no" already say how to reach them.
+        named = named or reach[0].lower() in card["name"].lower()
+        return card["name"] if named else f"{card['name']}: {reach[0]}"
+
+    return content_memo(snap, ("note contact", c.slug, language), make)
 
 
 def contact_card(c, language, now, snap=None):

@@ -15,6 +15,7 @@ the server's key alone. A token lives ``WALK_MAX_AGE`` seconds (two hours by def
 import base64
 import binascii
 import json
+import re
 import secrets
 import time
 import zlib
@@ -27,6 +28,10 @@ from django.conf import settings
 WALK_COOKIE = "avverge_walk"
 KEY_INFO = b"avverge.guide.walk|"
 MAX_TOKEN_LENGTH = 8000  # far above any real walk; refuses a pasted novel before decrypting
+# What ``seal`` writes: URL-safe base64 without its padding. Base64 decoding would skip other
+# characters, so a token with any is refused: a token read is one the guide could have written,
+# and goes into the page's links as it came, with nothing to quote.
+TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class BrokenWalk(Exception):
@@ -80,7 +85,7 @@ def seal(raw: dict, browser: str = "", fernet: MultiFernet | None = None) -> str
 
 def unseal(token: str, browser: str = "", fernet: MultiFernet | None = None):
     """The raw answers in a token; BrokenWalk("expired") or BrokenWalk("tampered")."""
-    if len(token) > MAX_TOKEN_LENGTH:
+    if len(token) > MAX_TOKEN_LENGTH or not TOKEN.fullmatch(token):
         raise BrokenWalk("tampered")
     data = (token + "=" * (-len(token) % 4)).encode()
     fernet = fernet or keys(browser)

@@ -8,6 +8,7 @@ guide writes nothing to the database and any app server can answer any step.
 import functools
 import logging
 import sys
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,9 +18,10 @@ from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedire
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from avverge.postgresql.base import answer_within
@@ -50,12 +52,26 @@ def url_of(name, *args):
     return _path(get_urlconf(settings.ROOT_URLCONF), get_script_prefix(), name, args)
 
 
+def urls_of(name):
+    """``url_of`` for one name and many arguments, with the URLconf and prefix read once."""
+    urlconf, prefix = get_urlconf(settings.ROOT_URLCONF), get_script_prefix()
+    return lambda *args: _path(urlconf, prefix, name, args)
+
+
 def guide_url(name, walk, *args, **params):
     """The URL of a guide step carrying the walk's token (and any extra parameters)."""
-    query = {"s": walk.token} if walk.token else {}
-    query.update({k: v for k, v in params.items() if v})
+    # The token is URL-safe as it is (sealing.TOKEN): quoting its few hundred characters
+    # cost more than the rest of the URL.
+    query = "&".join(
+        part
+        for part in (
+            f"s={walk.token}" if walk.token else "",
+            urlencode({k: v for k, v in params.items() if v}),
+        )
+        if part
+    )
     url = url_of(f"guidance:{name}", *args)
-    return f"{url}?{urlencode(query)}" if query else url
+    return f"{url}?{query}" if query else url
 
 
 def page_url(page, walk, **params):
@@ -66,6 +82,29 @@ def page_url(page, walk, **params):
 def step_url(page, walk, **params):
     """The URL of ``page``, or of the review where the walk has no page left (None)."""
     return page_url(page, walk, **params) if page else guide_url("review", walk)
+
+
+# What django.utils.cache.add_never_cache_headers writes on a response without headers of its
+# own about caching.
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def never_cache(view):
+    """Django's never_cache for the walk's pages, which show a walk's answers: its headers
+    written at once, rather than parsed and merged twice (a tenth of a question page's own
+    work). A response that says something of its own about caching is merged as Django does."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if "Cache-Control" in response or "Expires" in response:
+            add_never_cache_headers(response)
+        else:
+            response.headers["Expires"] = http_date(time.time())
+            response.headers["Cache-Control"] = NEVER_CACHE
+        return response
+
+    return wrapper
 
 
 def restart(request, reason):
@@ -107,7 +146,7 @@ def finished_walk(view):
     @walking
     @functools.wraps(view)
     def wrapper(request, snap, walk, *args, **kwargs):
-        pending = rules.route(snap.questions, walk.answers).pending
+        pending = walk.route(snap.questions).pending
         if pending is not None:
             return HttpResponseRedirect(page_url(pending, walk))
         county = walk.answers.get("county")
@@ -186,7 +225,7 @@ def quick_exit(request):
 def question(request, snap, walk, key):
     """A page of the walk: the questions of one topic (rules.pages), at the address of its
     first question. Any of its questions' addresses leads to it."""
-    route = rules.route(snap.questions, walk.answers)
+    route = walk.route(snap.questions)
     page = route.page_of(snap.question(key))
     back_to_review = request.GET.get("return") == "review" or request.POST.get("return") == "review"
     keep = {"return": "review"} if back_to_review else {}
@@ -223,12 +262,12 @@ def question(request, snap, walk, key):
             "kind": q.kind,
             "text": q.text(language),
             "help": q.help(language),
-            "choices": choices(q, chosen[q.fact], snap.counties, language),
+            "choices": choices(q, chosen[q.fact], snap, language),
             "errors": errors.get(q.fact, []),
         }
         for q in page.questions
     ]
-    context = page_context(snap, walk, route, page, keep)
+    context = page_context(snap, walk, route, page, keep, language)
     context["fields"] = fields
     context["error_summary"] = [
         {"text": f["text"], "message": " ".join(f["errors"]), "href": f"#{first_id(f)}"}
@@ -238,14 +277,17 @@ def question(request, snap, walk, key):
     return render(request, "guidance/question.html", context)
 
 
-def page_context(snap, walk, route, page, keep):
+def page_context(snap, walk, route, page, keep, language):
     """What every page of questions shows besides its questions: the topic, the progress and
     the way back."""
     before = route.before(page)
-    step, steps = rules.progress(page, snap.questions)
+    # A page's place depends on the questionnaire alone (its first question's order).
+    step, steps = presenting.content_memo(
+        snap, ("progress", page.key), lambda: rules.progress(page, snap.questions)
+    )
     return {
         "page": page,
-        "topic": rules.topic_name(page.topic, lang()),
+        "topic": rules.topic_name(page.topic, language),
         "walk": walk,
         "step": step,
         "steps": steps,
@@ -288,9 +330,14 @@ def single_concern_data(data, questions, answers):
 
 
 def concern_names(snap):
-    q = next((q for q in snap.questions if q.fact == "concerns"), None)
-    labels = {o.value: o.label(lang()) for o in q.options} if q else {}
-    return {c: labels.get(c, c) for c in rules.CONCERNS}
+    """Every concern's label in the page's language, by code (made once per content)."""
+    language = lang()
+
+    def make():
+        labels = presenting.concern_names(snap, language)
+        return {c: labels.get(c, c) for c in rules.CONCERNS}
+
+    return presenting.content_memo(snap, ("concern names by code", language), make)
 
 
 def per_concern_page(request, snap, walk, route, page, keep):
@@ -329,7 +376,7 @@ def per_concern_page(request, snap, walk, route, page, keep):
         ]
 
     texts = {q.fact: q.text(lang()) for q in asked}
-    context = page_context(snap, walk, route, page, keep)
+    context = page_context(snap, walk, route, page, keep, lang())
     context.update(
         {
             "same_for_all": [
@@ -379,24 +426,28 @@ def control_id(name):
     return name.replace(":", "-")
 
 
-def choices(question, chosen, counties, language):
+def choices(question, chosen, snap, language):
     """The answers to offer, with what is selected now: ``chosen``, the posted values or the
     walk's answer."""
     chosen = {str(v) for v in (chosen if isinstance(chosen, (list, tuple)) else [chosen])}
-    if question.kind == "county":
-        options = [(number, f"{name} ({number})", "") for number, name in counties]
-    else:
-        options = [(o.value, o.label(language), o.help(language)) for o in question.options]
     return [
-        {
-            "value": value,
-            "label": label,
-            "help": help,
-            "checked": value in chosen,
-            "id": f"{question.fact}-{i}",
-        }
-        for i, (value, label, help) in enumerate(options)
+        {"value": value, "label": label, "help": help, "checked": value in chosen, "id": id_}
+        for value, label, help, id_ in offered(question, snap, language)
     ]
+
+
+def offered(question, snap, language):
+    """A question's answers (value, label, help, control id) in ``language``: the same for
+    every walk, so made once per content."""
+
+    def make():
+        if question.kind == "county":
+            options = [(number, f"{name} ({number})", "") for number, name in snap.counties]
+        else:
+            options = [(o.value, o.label(language), o.help(language)) for o in question.options]
+        return [(v, label, h, f"{question.fact}-{i}") for i, (v, label, h) in enumerate(options)]
+
+    return presenting.content_memo(snap, ("offered", question.fact, language), make)
 
 
 @never_cache
@@ -405,15 +456,16 @@ def choices(question, chosen, counties, language):
 def review(request, snap, walk):
     answers = walk.answers
     counties = dict(snap.counties)
-    found = rules.pages(snap.questions, answers)
+    found = walk.route(snap.questions).pages
     names = concern_names(snap)
     remembered = remembered_county(request, snap)
     language = lang()
     # Every row's link carries the same token: quote it once, not once a row.
     back_here = urlencode({"s": walk.token, "return": "review"})
     rows = []
+    question_url = urls_of("guidance:question")
     for page in found:
-        url = f"{url_of('guidance:question', page.key)}?{back_here}"
+        url = f"{question_url(page.key)}?{back_here}"
         for q in page.questions:
             value = answers[q.fact]
             if q.kind == "county":

@@ -20,22 +20,28 @@ class Walk:
     typed facts (``answers``). ``browser`` is the walk cookie's value the token is bound to
     ("" for none)."""
 
-    def __init__(self, raw=None, browser="", fernet=None, answers=None):
+    def __init__(self, raw=None, browser="", fernet=None, answers=None, token=None):
         self.raw = dict(raw or {})
         self.browser = browser
         if fernet is not None:
             self.keys = fernet
         if answers is not None:  # ``raw`` typed already (``with_answers``)
             self.answers = MappingProxyType(dict(answers))
+        if token is not None:  # ``raw`` read from this token (``from_token``)
+            self.token = token
 
     @classmethod
     def from_token(cls, token, browser=""):
         """The walk in ``token``; BrokenWalk when it is forged, expired, made in another
-        browser, or holds answers that do not fit the contract."""
+        browser, or holds answers that do not fit the contract.
+
+        The walk's links carry ``token`` itself until an answer changes the walk
+        (``with_answers``): a page that is only looked at seals nothing, and a token's age
+        stays the time since the last answer."""
         if not token:
             return cls(browser=browser)
         fernet = keys(browser)
-        walk = cls(unseal(token, browser, fernet), browser, fernet)
+        walk = cls(unseal(token, browser, fernet), browser, fernet, token=token)
         try:
             walk.answers  # noqa: B018 - parsed here, so a bad token never reaches a view
         except rules.FactError:
@@ -50,7 +56,8 @@ class Walk:
 
     @cached_property
     def token(self):
-        """Sealed once per walk: every link on a page carries the same token."""
+        """Sealed once per walk (or the token it was read from): every link on a page carries
+        the same token."""
         return seal(self.raw, self.browser, self.keys) if self.raw else ""
 
     @cached_property
@@ -58,6 +65,14 @@ class Walk:
         """The answers as typed facts (bools, frozensets, per-concern mappings), for conditions
         and the engine; read-only, parsed once per walk."""
         return typed_answers(self.raw)
+
+    def route(self, questions):
+        """``rules.route`` for this walk's answers, worked out once per walk (that is, once
+        a request: a walk lives as long as its request)."""
+        held = self.__dict__.get("_route")
+        if held is None or held[0] is not questions:
+            held = self._route = (questions, rules.route(questions, self.answers))
+        return held[1]
 
     def facts(self):
         """Every contract fact, with neutral values for questions that were not asked."""

@@ -281,3 +281,35 @@ def test_the_result_keeps_no_answer_in_its_fragments(client, walked):
         html = pagecache.fragments.get(key)[0]
         assert not [a for a in answers if f"<strong>{a}</strong>" in html], key
         assert [line for line in note if line in html] == [], key
+
+
+def test_the_content_memo_holds_only_the_interface_s_own_phrases(client, walked):
+    """The result's phrasebook keeps translations of literal phrases from the code (each one
+    in the catalogue, so with a bokmål translation of its own), never a text from a walk."""
+    client.get(f"/guide/result/?s={walked}")
+    held = presenting._memo[1]
+    phrases = [p for key in held if key[0] == "phrases" for p in held[key]]
+    assert phrases
+    with translation.override("nb"):
+        assert [p for p in phrases if translation.gettext(p) == p] == []
+    # The other keys name content and a language: an outcome, its paragraphs, a contact.
+    for key in held:
+        assert all(isinstance(part, (str, tuple)) for part in key), key
+
+
+def test_what_the_content_memo_made_is_dropped_with_the_content():
+    made = []
+    first, second = object(), object()
+    for snap in (first, first, second):
+        presenting.content_memo(snap, ("outcome", "DOCUMENT", (), "nb"), lambda: made.append(1))
+    assert len(made) == 2
+
+
+def test_an_answer_relabelled_by_an_editor_shows_on_the_question_page_at_once(client, walked):
+    """The question pages make their choices once per content: a save is a new content."""
+    url = f"/guide/q/timing/?s={walked}"  # the page that asks the likelihood too
+    assert "Ny merkelapp fra redaktøren" not in client.get(url).content.decode()
+    option = models.QuestionOption.objects.filter(question__fact="likelihood").first()
+    option.label_nb = "Ny merkelapp fra redaktøren"
+    option.save()
+    assert "Ny merkelapp fra redaktøren" in client.get(url).content.decode()

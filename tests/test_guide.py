@@ -264,6 +264,40 @@ def test_an_expired_token_starts_the_guide_again_and_says_after_how_long(client,
     )
 
 
+def tokens_on(response):
+    """Every walk token a page carries: in its links and in its forms."""
+    text = response.content.decode()
+    return set(re.findall(r"[?&;]s=([\w-]+)", text)) | set(
+        re.findall(r'name="s" value="([\w-]+)"', text)
+    )
+
+
+def test_a_page_only_looked_at_carries_the_token_it_was_given(client):
+    token = token_of(answer(client, "acute_danger", "false"))
+    for path in ("/guide/q/concerns/", "/guide/q/acute_danger/"):
+        assert tokens_on(client.get(f"{path}?s={token}")) == {token}
+    # An answer changes the walk, so it travels in a new token.
+    assert token_of(answer(client, "acute_danger", "true", token)) != token
+
+
+def test_a_token_with_a_character_the_guide_never_writes_starts_again(client):
+    """Base64 decoding would skip the "!" and the "*", and the page would hand them on."""
+    token = token_of(answer(client, "acute_danger", "false"))
+    response = client.get("/guide/q/concerns/", {"s": f"{token[:20]}!*{token[20:]}"})
+    assert response["Location"] == "/guide/"
+
+
+def test_looking_at_a_page_does_not_make_a_walk_younger(client, settings):
+    """A token's age is the time since the last answer, however often the pages are opened."""
+    token = token_of(answer(client, "acute_danger", "false"))
+    settings.WALK_MAX_AGE = 120
+    with mock.patch.object(sealing.time, "time", return_value=time.time() + 100):
+        (shown,) = tokens_on(client.get(f"/guide/q/concerns/?s={token}"))
+    with mock.patch.object(sealing.time, "time", return_value=time.time() + 121):
+        response = client.get(f"/guide/q/concerns/?s={shown}")
+    assert response["Location"] == "/guide/"
+
+
 def test_a_sealed_token_with_answers_outside_the_contract_starts_again(client):
     token = sealing.seal({"likelihood": "definitely"})
     response = client.get(f"/guide/review/?s={token}")
