@@ -12,7 +12,7 @@ PORT ?= 8000
 # Local runs are development runs: DEBUG on unless the caller says otherwise.
 export DEBUG ?= true
 
-.PHONY: run setup install messages css test chromium lint lock check-migrations evaluate checkrules bench bench-rules bench-checkrules bench-growth bench-load bench-faults bench-fuzz clean
+.PHONY: run setup install messages translations css test chromium lint lock check-migrations evaluate checkrules bench bench-rules bench-checkrules bench-growth bench-load bench-faults bench-fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ messages: $(STAMP)
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; \
 	  else echo "msgfmt is missing: install GNU gettext" >&2; exit 1; fi; }
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+## translations: gather the strings to translate into locale/nb (Python, and every template
+## with its engine's extractor: guidance/management/commands/makemessages.py), then compile.
+## Translate what is new in locale/nb/LC_MESSAGES/django.po and run it again.
+translations: messages
+	$(PY) manage.py makemessages -l nb --no-obsolete --ignore=staticfiles --ignore=benchmarks \
+	  --ignore=tests --ignore=locale-vendor -v0
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 
 $(TEST_STAMP): pyproject.toml $(CONSTRAINTS) $(STAMP)

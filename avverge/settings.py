@@ -204,7 +204,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "nb"
 # Each language named in itself, as the switcher shows it (templates/base.html).
 LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/: Avverge's own strings (makemessages writes it). locale-vendor/: bokmål for the
+# packages' strings that their own catalogues lack, kept apart so makemessages leaves them be.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-vendor"]
 # English dates in English form ("2 Dec 2026, 22:22"), bokmål ones as before.
 FORMAT_MODULE_PATH = ["avverge.formats"]
 TIME_ZONE = "Europe/Oslo"

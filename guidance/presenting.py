@@ -104,11 +104,12 @@ def note_lines(note):
     day = f"{now.day}.{now.month}.{now.year}"  # "j.n.Y", the same in both languages
     lines = [
         _("Assessment of suspected violence, abuse or human trafficking"),
-        f"{_('Date and time of the assessment:')} {day} {now:%H:%M}",
-        f"{_('Assessed by (name, position):')} ___",
+        # The phrases outside the f-strings: xgettext does not read calls inside one.
+        _("Date and time of the assessment:") + f" {day} {now:%H:%M}",
+        _("Assessed by (name, position):") + " ___",
         "",
         _("Assessed %(date)s") % {"date": day},
-        f"{_('Suspicion of:')} {note['concerns_text']}.",
+        _("Suspicion of:") + f" {note['concerns_text']}.",
         *(f"{name}: {value}." for name, value in note["assessed"]),
         "",
         _("Conclusion %(date)s") % {"date": day},
@@ -293,6 +294,10 @@ def why_html(why, _=_):
     from the walk's answers, so it is made for every request; here, because the template's
     nested loops cost more than the rest of the card. ``_``: the result's phrasebook. Every
     text is escaped, as format_html would."""
+    # The phrases outside the f-strings: xgettext does not read calls inside one.
+    always = escape(_("always"))
+    needed = _("(needed: %(needed)s)")
+    not_met = escape(_("What the answers did not meet:"))
     items = []
     for rule in why:
         if rule["answers"]:
@@ -302,17 +307,16 @@ def why_html(why, _=_):
             )
             reasons = f"<ul>{reasons}</ul>"
         elif not rule["unmet"]:
-            reasons = f'<span class="text-body-secondary"> ({escape(_("always"))})</span>'
+            reasons = f'<span class="text-body-secondary"> ({always})</span>'
         else:
             reasons = ""
         unmet = ""
         if rule["unmet"]:
             unmet = "".join(
                 f"<li>{escape(a['question'])} <strong>{escape(a['answer'])}</strong> "
-                f"{escape(_('(needed: %(needed)s)') % {'needed': a['needed']})}</li>"
+                f"{escape(needed % {'needed': a['needed']})}</li>"
                 for a in rule["unmet"]
             )
-            not_met = escape(_("What the answers did not meet:"))
             unmet = f'<p class="mb-0 mt-1">{not_met}</p><ul class="unmet">{unmet}</ul>'
         items.append(
             f'<li><span lang="nb">{escape(rule["rule"])}</span>\n{reasons}\n{unmet}\n</li>'
