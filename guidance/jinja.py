@@ -14,7 +14,12 @@ What the templates get besides their context (settings.TEMPLATES, "jinja2"):
 - the filters ``linebreaksbr`` and ``date``, as Django's.
 - ``{% fixedpart "name" %}`` and ``{% contentcache "name", key… %}``: parts rendered once and
   taken from memory (guidance/pagecache.fragments), below.
+- the filter ``marked`` and the skeletons of the question pages (``skeleton`` and ``fill``):
+  a page rendered once per content version, language and set of questions, with holes where
+  the walk's values go, below.
 """
+
+import re
 
 from django.contrib.messages import get_messages
 from django.core.signals import setting_changed
@@ -22,6 +27,7 @@ from django.db import DatabaseError
 from django.dispatch import receiver
 from django.template import defaultfilters
 from django.template.backends import jinja2 as django_jinja2
+from django.template.loader import get_template
 from django.templatetags.static import static
 from django.test.signals import template_rendered
 from django.urls import reverse
@@ -64,7 +70,7 @@ def environment(**options):
         current_language=translation.get_language,
         get_messages=get_messages,
     )
-    env.filters.update(linebreaksbr=linebreaksbr, date=defaultfilters.date)
+    env.filters.update(linebreaksbr=linebreaksbr, date=defaultfilters.date, marked=marked)
     return env
 
 
@@ -147,3 +153,75 @@ def kept(key, render):
     html = Markup(render())
     fragments.keep(key, html, len(html))
     return html
+
+
+# --- Skeletons -------------------------------------------------------------------------------
+#
+# A page of questions is the same for every walk but for a handful of values: the walk's token,
+# the CSRF token, the address, the Back link and which answers are checked. ``skeleton`` renders
+# such a page once per content version, language and key with a hole in place of each of those
+# values, and keeps the pieces; ``fill`` puts the request's values into the holes. What is kept
+# is what the page says before anyone has answered: the content's, never a walk's (the holes'
+# names are the page's own control ids). A page with errors or a message is rendered whole.
+
+HOLE = "\x00"  # survives rendering (Markup escapes no control character); Django's forms refuse
+# it in any text, so the content holds none, and a skeleton whose holes do not read right is
+# not used (the page is rendered whole).
+HOLE_NAME = re.compile(r"\??[\w:-]+(\|\w+)?")
+
+
+def hole(name):
+    """A value to be filled in per request: ``name`` is the fill's key."""
+    return Markup(f"{HOLE}{name}{HOLE}")
+
+
+def marked(value, attribute):
+    """``{{ c.checked|marked("checked") }}``: `` checked`` where ``value`` is true. In a
+    skeleton ``value`` is a hole named by the control, filled with the attribute where the walk
+    chose it."""
+    if isinstance(value, str) and value.startswith(HOLE):
+        return Markup(f"{HOLE}?{value.strip(HOLE)}|{attribute}{HOLE}")
+    return Markup(f" {attribute}") if value else ""
+
+
+def skeleton(name, key, make_context):
+    """The pieces of template ``name`` rendered with ``make_context()`` (holes in place of the
+    walk's values), kept per content version, language and ``key`` (which names content);
+    None where the page must be rendered whole."""
+    version = content.snapshot().version
+    kept_key = ("skeleton", version, translation.get_language(), name, *key)
+    found = fragments.get(kept_key)
+    if found is not None:
+        return found[0]
+
+    html = get_template(name, using="jinja2").template.render(make_context())
+    parts = html.split(HOLE)
+    if len(parts) % 2 == 0 or not all(HOLE_NAME.fullmatch(p) for p in parts[1::2]):
+        fragments.keep(kept_key, None, 0)  # a stray mark in a text: render this page whole
+        return None
+    pieces = []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            pieces.append((None, part))
+        elif part.startswith("?"):
+            control, _, attribute = part[1:].partition("|")
+            pieces.append((control, f" {attribute}"))
+        else:
+            pieces.append((part, None))
+    pieces = tuple(pieces)
+    fragments.keep(kept_key, pieces, len(html))
+    return pieces
+
+
+def fill(pieces, values, chosen):
+    """The page: ``pieces`` with ``values`` (by hole name, already escaped) in their holes, and
+    the attribute of each control whose id is in ``chosen``."""
+    out = []
+    for name, text in pieces:
+        if name is None:
+            out.append(text)
+        elif text is None:
+            out.append(values[name])
+        elif name in chosen:
+            out.append(text)
+    return "".join(out)

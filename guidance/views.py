@@ -16,17 +16,20 @@ from django.contrib import messages
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.backends.utils import csrf_input
+from django.template.loader import get_template, render_to_string
+from django.test.signals import template_rendered
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
+from markupsafe import escape
 
 from avverge.postgresql.base import answer_within
 
-from . import content, presenting, rules, sealing
+from . import content, jinja, presenting, rules, sealing
 from .forms import page_answers, page_form, per_concern_form
 from .logs import is_unavailable
 from .presenting import lang
@@ -274,7 +277,66 @@ def question(request, snap, walk, key):
         for f in fields
         if f["errors"]
     ]
+    if not errors and not has_messages(request):
+        return question_page(request, page, context)
     return render(request, "guidance/question.html", context)
+
+
+QUESTION_PAGE = "guidance/question.html"
+
+
+def question_page(request, page, context):
+    """A page of questions without errors or messages, from its skeleton (jinja.skeleton):
+    the page as the content has it, with the walk's token, the CSRF token, the address, the
+    Back link and the checked answers filled in for this request."""
+    # The questions a page shows depend on earlier answers (show_when): the key names them.
+    asked = tuple(f["fact"] for f in context["fields"])
+    key = (page.key, asked, context["acute"], context["back_to_review"])
+    pieces = jinja.skeleton(QUESTION_PAGE, key, lambda: blank_question_page(context))
+    if pieces is None:
+        return render(request, QUESTION_PAGE, context)
+    values = {
+        "token": escape(context["walk"].token),
+        "back": escape(context["back_url"]),
+        "path": escape(request.get_full_path()),
+        "csrf": str(csrf_input(request)),
+    }
+    chosen = {c["id"] for f in context["fields"] for c in f["choices"] if c["checked"]}
+    response = HttpResponse(jinja.fill(pieces, values, chosen))
+    if template_rendered.receivers:  # for tests, as a render would (response.context)
+        template = get_template(QUESTION_PAGE).template
+        template_rendered.send(sender=question_page, template=template, context=context)
+    return response
+
+
+class BlankRequest:
+    """The request a skeleton is rendered with: its address is a hole, and it has no
+    messages (a page with messages is rendered whole)."""
+
+    def get_full_path(self):
+        return jinja.hole("path")
+
+
+def blank_question_page(context):
+    """``context`` with a hole for everything that is the walk's or the request's."""
+    fields = [
+        {**f, "choices": [{**c, "checked": jinja.hole(c["id"])} for c in f["choices"]]}
+        for f in context["fields"]
+    ]
+    return {
+        **context,
+        "fields": fields,
+        "walk": {"token": jinja.hole("token")},
+        "back_url": jinja.hole("back"),
+        "csrf_input": jinja.hole("csrf"),
+        "request": BlankRequest(),
+    }
+
+
+def has_messages(request):
+    """Whether the request brings messages to show (without marking them shown)."""
+    storage = getattr(request, "_messages", None)
+    return bool(storage is not None and len(storage))
 
 
 def page_context(snap, walk, route, page, keep, language):
