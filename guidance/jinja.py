@@ -10,7 +10,8 @@ What the templates get besides their context (settings.TEMPLATES, "jinja2"):
 - ``_()``, ``gettext()``, ``ngettext()`` and ``{% trans %}``: Django's translations, so the
   strings live in the one catalogue (locale/*/django.po); ``makemessages`` reads these
   templates with Jinja2's own extractor (guidance/management/commands/makemessages.py).
-- ``static()``, ``url()``, ``current_language()`` (the page's language code), ``get_messages()``.
+- ``static()``, ``url()``, ``current_language()`` (the page's language code), ``get_messages()``,
+  and ``result_sections()`` (guidance/cards.py).
 - the filters ``linebreaksbr`` and ``date``, as Django's.
 - ``{% fixedpart "name" %}`` and ``{% contentcache "name", key… %}``: parts rendered once and
   taken from memory (guidance/pagecache.fragments), below.
@@ -59,6 +60,8 @@ class Pages(Environment):
 
 
 def environment(**options):
+    from . import cards  # it renders with this module's parts
+
     options.setdefault("undefined", ChainableUndefined)  # a missing value is empty, as in Django
     env = Pages(extensions=["jinja2.ext.i18n", Fragments], **options)
     env.install_gettext_callables(  # added by the i18n extension
@@ -69,6 +72,7 @@ def environment(**options):
         url=url,
         current_language=translation.get_language,
         get_messages=get_messages,
+        result_sections=cards.sections,
     )
     env.filters.update(linebreaksbr=linebreaksbr, date=defaultfilters.date, marked=marked)
     return env

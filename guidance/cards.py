@@ -1,0 +1,105 @@
+"""The result's sections and cards, put together in Python from parts kept in memory.
+
+A card is the content's but for its "why" (the walk's answers, presenting.why_html): the part
+before the "why" is rendered once per content version, language and what the card shows (the
+outcome and the paragraphs that fit, the contact and whether it is open now), from the macros
+in partials/outcome.html and partials/contacts.html, and kept (jinja.kept). A card made this way
+costs a lookup and a join, where a Jinja2 macro with a cached block in it cost a call frame and
+a caller for each card: on the result page that was a third of the render (issue 11). The
+sections around the cards are put together the same way (``sections``), from the macros in
+partials/sections.html.
+"""
+
+from functools import partial
+
+from django.db import DatabaseError
+from django.template.loader import get_template
+from django.utils import translation
+from markupsafe import Markup
+
+from . import content
+from .jinja import kept
+
+OUTCOME = "guidance/partials/outcome.html"
+CONTACT = "guidance/partials/contact.html"
+SECTIONS = "guidance/partials/sections.html"
+
+
+def macros(name):
+    """The macros of template ``name`` (compiled once, by the cached loader)."""
+    return get_template(name, using="jinja2").template.module
+
+
+class Parts:
+    """The kept parts of one page, with the content version and the language read once."""
+
+    def __init__(self):
+        self.language = translation.get_language()
+        try:
+            self.version = content.snapshot().version
+        except (DatabaseError, content.ContentBroken):
+            self.version = ()  # the error pages: every part is rendered each time
+
+    def content(self, keys, render):
+        """``render()`` kept per content version, language and ``keys`` (which name content,
+        never an answer)."""
+        if self.version == ():
+            return Markup(render())
+        return kept((self.version, self.language, *keys), render)
+
+    def fixed(self, keys, render):
+        """``render()`` kept per language and ``keys``: the interface's words, no content."""
+        return kept(("fixed", self.language, *keys), render)
+
+    def outcome_card(self, item, level, presenter=False, fold=False):
+        """One outcome card: level 3 or 4 (its heading); presenter: the trainer's (the text
+        folded, the "why" open); fold: the first paragraph shown and the rest folded."""
+        keys = ("outcome", item["text_key"], level, presenter, fold, item["added"])
+        head = self.content(keys, lambda: macros(OUTCOME).card_head(item, level, presenter, fold))
+        return head + item["why_html"] + self.fixed(("outcome-end",), macros(OUTCOME).card_end)
+
+    def contact_card(self, c, compact):
+        """One contact card; compact: the trainer's (the phones, then a line of hours and the
+        website)."""
+        when = (c.get("open_now"), c.get("holiday"), c.get("opens_text"))
+        keys = ("contact", c["slug"], compact, c.get("added", False), *when)
+        return self.content(keys, lambda: macros(CONTACT).contact_card(c, compact))
+
+
+def sections(shown, contacts, presenter=False):
+    """The result's sections in reading order (presenting.result_context's ``sections``), the
+    contact cards among them. presenter: the trainer's (outcome texts folded, "why" open,
+    compact contact cards, no sharing sub-headings)."""
+    template = macros(SECTIONS)
+    parts = Parts()
+    out = []
+    for section in shown:
+        key = section["key"]
+        if key == "contacts":
+            out.append(
+                parts.fixed(("contacts", presenter), partial(template.contacts_start, presenter))
+            )
+            out += [
+                f'\n    <div class="col">{parts.contact_card(c, presenter)}</div>' for c in contacts
+            ]
+            out.append(parts.fixed(("contacts-end",), template.contacts_end))
+            continue
+        out.append(parts.content(("section", key), partial(template.section_start, section)))
+        items = section["items"]
+        if presenter:
+            out += [parts.outcome_card(item, 3, presenter=True) for item in items]
+        else:
+            if links := section["avert_crossref"]:
+                out.append(
+                    parts.content(("crossref", links), partial(template.avert_crossref, links))
+                )
+            for item in items:
+                if key != "sharing":
+                    out.append(parts.outcome_card(item, 3, fold=True))
+                    continue
+                if item["starts_kind"]:
+                    kind = item["kind"]
+                    out.append(parts.fixed(("sharing", kind), partial(template.sharing_kind, kind)))
+                out.append(parts.outcome_card(item, 4, fold=True))
+        out.append(parts.fixed(("section-end",), template.section_end))
+    return Markup("".join(out))
