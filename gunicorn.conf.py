@@ -6,3 +6,11 @@ a log (README, "Privacy").
 """
 
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
+
+def post_worker_init(worker):
+    """The worker has loaded the application: load the content and freeze what it holds
+    (avverge/warming.py)."""
+    from avverge.warming import warm_and_freeze
+
+    warm_and_freeze()

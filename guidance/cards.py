@@ -13,7 +13,7 @@ partials/sections.html.
 from functools import partial
 
 from django.db import DatabaseError
-from django.template.loader import get_template
+from django.template import engines
 from django.utils import translation
 from markupsafe import Markup
 
@@ -26,8 +26,9 @@ SECTIONS = "guidance/partials/sections.html"
 
 
 def macros(name):
-    """The macros of template ``name`` (compiled once, by the cached loader)."""
-    return get_template(name, using="jinja2").template.module
+    """The macros of template ``name``, from Jinja2's own cache of compiled templates (which
+    checks the file for changes only where DEBUG is on)."""
+    return engines["jinja2"].env.get_template(name).module
 
 
 class Parts:

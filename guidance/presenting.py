@@ -7,10 +7,11 @@ here, so a trainer teaches what the guide says; nothing here knows about a walk'
 """
 
 import re
+from contextlib import nullcontext
 from html import escape
 
 import phonenumbers
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy, override
 from django.utils.translation import gettext as _
@@ -50,6 +51,12 @@ def content_memo(snap, key, make):
     if key not in found:
         found[key] = make()
     return found[key]
+
+
+def speaking(language):
+    """``override(language)``, or nothing where ``language`` is the language already: a
+    switch costs more than most of what a result says under it."""
+    return nullcontext() if get_language() == language else override(language)
 
 
 def phrasebook(snap, language):
@@ -144,7 +151,7 @@ def result_context(snap, outcome, answered, now, language):
     filled in the neutral values), at ``now``."""
     # The interface's own words (headings, kinds, weekdays) in ``language`` as well, whatever
     # the request's language is.
-    with override(language):
+    with speaking(language):
         return _result_context(snap, outcome, answered, now, language)
 
 
@@ -459,7 +466,7 @@ def note_context(snap, outcome, language, now):
     line with blanks for each thing to be done."""
     _ = phrasebook(snap, language)
     names = vocabulary(snap, language)["facts"]
-    with override(language):
+    with speaking(language):
         answers = outcome.facts
         concerns_q = next((q for q in snap.questions if q.fact == "concerns"), None)
         concerns = [
@@ -548,7 +555,7 @@ def contact_card(c, language, now, snap=None):
     ``c`` is from), the parts that depend only on the content are made once per content."""
     # Its words (weekdays, "opens tomorrow") in ``language`` even where the request's own
     # language is another, as in the JSON API's ?lang=.
-    with translation.override(language):
+    with speaking(language):
         if snap is None:
             return {**contact_details(c, language), **opening(c, now)}
         return {**known_contact(snap, c, language), **opening(c, now)}

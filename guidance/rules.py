@@ -22,6 +22,7 @@ import functools
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -651,18 +652,46 @@ def parse_value(fact: str, value: Any, counties: frozenset[str] = frozenset()) -
 # Evaluation
 
 
-@dataclass(frozen=True)
 class TraceEntry:
-    rule: str
-    name: str
-    outcomes: tuple[str, ...]
-    because: tuple[str, ...]
-    facts: tuple[str, ...] = ()  # the facts the rule's conditions tested, in order
-    concern: str | None = None  # the concern that met the rule's per-concern conditions
-    # For a rule that fired because another outcome was not given (``outcomes`` contains
-    # none of …): the conditions of the nearest rules giving it that the answers did not meet,
-    # such as a likelihood below "certain or most likely" for a duty to avert.
-    unmet: tuple[Condition, ...] = ()
+    """A rule that fired: which, what it gave, and why. ``because`` and ``unmet`` are worked
+    out when first read, from what the engine saw: the result page reads ``unmet`` for a few
+    rules and ``because`` for none, and working both out for every rule was a third of the
+    engine's time (issue 11)."""
+
+    __slots__ = ("rule", "name", "outcomes", "facts", "concern", "_seen", "__dict__")
+
+    def __init__(
+        self,
+        rule: Rule,
+        concern: str | None,
+        seen: tuple[RuleSet, dict[str, Any], Sequence[tuple[str, dict[str, Any]]]],
+    ) -> None:
+        self.rule = rule.key
+        self.name = rule.name
+        self.outcomes = rule.outcomes
+        # The facts the rule's conditions tested, in order.
+        self.facts = tuple(
+            dict.fromkeys(c.fact for c in rule.conditions if c.fact != OUTCOMES_FACT)
+        )
+        # The concern that met the rule's per-concern conditions (None: no such condition).
+        self.concern = concern
+        self._seen = (rule, *seen)
+
+    @cached_property
+    def because(self) -> tuple[str, ...]:
+        """Each condition of the rule with the value it saw ("likelihood = unclear")."""
+        rule, _ruleset, scope, concerns = self._seen
+        seen = dict(scope) | (dict(concerns)[self.concern] if self.concern else {})
+        because = tuple(c.describe(seen) for c in rule.conditions)
+        return ((f"concern = {self.concern}",) if self.concern else ()) + because
+
+    @cached_property
+    def unmet(self) -> tuple[Condition, ...]:
+        """For a rule that fired because another outcome was not given (``outcomes`` contains
+        none of …): the conditions of the nearest rules giving it that the answers did not
+        meet, such as a likelihood below "certain or most likely" for a duty to avert."""
+        rule, ruleset, scope, concerns = self._seen
+        return unmet_conditions(ruleset, rule, scope, concerns, self.concern)
 
 
 @dataclass(frozen=True)
@@ -743,21 +772,9 @@ def evaluate_facts(ruleset: RuleSet, facts: Mapping[str, Any]) -> Result:
         hit, concern = fires(rule, scope, concerns)
         if not hit:
             continue
-        seen = dict(scope) | (dict(concerns)[concern] if concern else {})
-        because = tuple(c.describe(seen) for c in rule.conditions)
-        trace.append(
-            TraceEntry(
-                rule=rule.key,
-                name=rule.name,
-                outcomes=rule.outcomes,
-                because=((f"concern = {concern}",) if concern else ()) + because,
-                facts=tuple(
-                    dict.fromkeys(c.fact for c in rule.conditions if c.fact != OUTCOMES_FACT)
-                ),
-                concern=concern,
-                unmet=unmet_conditions(ruleset, rule, scope, concerns, concern),
-            )
-        )
+        # The outcomes given so far, as the rule saw them (``given`` grows as rules fire).
+        seen_scope = {**scope, OUTCOMES_FACT: frozenset(given)}
+        trace.append(TraceEntry(rule, concern, (ruleset, seen_scope, concerns)))
         fired.append(rule)
         given.update(rule.outcomes)
     outcomes = sorted((ruleset.outcomes[code] for code in given), key=lambda o: o.sort_key)

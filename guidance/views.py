@@ -29,7 +29,7 @@ from markupsafe import escape
 
 from avverge.postgresql.base import answer_within
 
-from . import content, jinja, presenting, rules, sealing
+from . import cards, content, jinja, presenting, rules, sealing
 from .forms import page_answers, page_form, per_concern_form
 from .logs import is_unavailable
 from .presenting import lang
@@ -302,10 +302,15 @@ def question_page(request, page, context):
         "csrf": str(csrf_input(request)),
     }
     chosen = {c["id"] for f in context["fields"] for c in f["choices"] if c["checked"]}
+    return skeleton_response(request, QUESTION_PAGE, pieces, values, chosen, context)
+
+
+def skeleton_response(request, name, pieces, values, chosen, context):
+    """The page of template ``name`` from its skeleton's ``pieces`` (jinja.fill)."""
     response = HttpResponse(jinja.fill(pieces, values, chosen))
     if template_rendered.receivers:  # for tests, as a render would (response.context)
-        template = get_template(QUESTION_PAGE).template
-        template_rendered.send(sender=question_page, template=template, context=context)
+        template = get_template(name).template
+        template_rendered.send(sender=skeleton_response, template=template, context=context)
     return response
 
 
@@ -566,7 +571,36 @@ def result(request, snap, walk):
     # The record is written in bokmål whatever the page's language; English on request.
     context["note"] = presenting.record_note(context, "nb")
     context["note_en"] = presenting.record_note(context, "en")
-    return render(request, "guidance/result.html", context)
+    parts = cards.macros(RESULT_PARTS)
+    context.update(
+        based_on=parts.based_on(context["county"], context["now"]),
+        do_now_card=parts.do_now_card(context["call_now"], context["do_now"], context["summary"]),
+        toc=parts.toc(context["sections"]),
+        sections_html=cards.sections(context["sections"], context["contacts"]),
+    )
+    if has_messages(request):
+        return render(request, RESULT_PAGE, context)
+    return result_page(request, context)
+
+
+RESULT_PAGE = "guidance/result.html"
+RESULT_PARTS = "guidance/partials/result_parts.html"
+# What the result page shows of the walk: each is a hole in its skeleton.
+RESULT_HOLES = ("based_on", "do_now_card", "toc", "sections_html", "review_url", "note", "note_en")
+
+
+def result_page(request, context):
+    """The result page from its skeleton (jinja.skeleton): the page's frame as the content
+    has it (headings, buttons, the note's help), with the walk's parts filled in."""
+    # Nothing else of the context: what the frame would show of it would be kept.
+    blank = {name: jinja.hole(name) for name in RESULT_HOLES}
+    blank.update(acute=context["acute"], request=BlankRequest())
+    pieces = jinja.skeleton(RESULT_PAGE, ("result", bool(context["acute"])), lambda: blank)
+    if pieces is None:
+        return render(request, RESULT_PAGE, context)
+    values = {name: escape(context[name]) for name in RESULT_HOLES}
+    values["path"] = escape(request.get_full_path())
+    return skeleton_response(request, RESULT_PAGE, pieces, values, (), context)
 
 
 @never_cache

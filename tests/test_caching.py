@@ -8,12 +8,14 @@ language (home, the trainer's) are cached.
 import gzip
 import re
 
+import brotli
 import pytest
 from django.template import engines
 from django.test.signals import template_rendered
 from django.utils import translation
 from jinja2 import TemplateSyntaxError
 
+from avverge import compression
 from guidance import models, pagecache, presenting
 from tests.test_guide import first_case, walk_case
 
@@ -50,7 +52,7 @@ def test_no_review_result_or_question_page_is_served_from_a_cache(client, walked
         response = client.get(url)
         assert response.status_code == 200
         assert "no-store" in response["Cache-Control"]
-        assert not hasattr(response, "gzipped")  # not handed over by the page cache
+        assert not hasattr(response, "compressed")  # not handed over by the page cache
     assert renders.count("guidance/review.html") == 2
     assert renders.count("guidance/result.html") == 2
     # The three pages, each made for both requests (the question page from its skeleton, which
@@ -156,11 +158,43 @@ def test_guide_pages_make_no_query_once_the_content_is_loaded(
 # --- Compression (avverge/compression.py) ----------------------------------------------------
 
 GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
+GZIP_ONLY = {"HTTP_ACCEPT_ENCODING": "gzip, deflate"}
 
 
 def unzipped(response):
+    """The page, from Brotli (which a browser that takes both gets) or gzip."""
+    if response["Content-Encoding"] == "br":
+        return brotli.decompress(response.content).decode()
     assert response["Content-Encoding"] == "gzip"
     return gzip.decompress(response.content).decode()
+
+
+@pytest.mark.parametrize(
+    "header, coding",
+    [
+        ("gzip, deflate, br", "br"),
+        ("br;q=1.0, gzip;q=0.8", "br"),
+        ("gzip, deflate", "gzip"),
+        ("GZIP", "gzip"),
+        ("br;q=0, gzip", "gzip"),
+        ("br;q=0", None),
+        ("identity", None),
+        ("", None),
+        ("gzip;q=x", "gzip"),
+    ],
+)
+def test_the_coding_is_the_one_the_browser_takes(rf, header, coding):
+    assert compression.encoding_for(rf.get("/", HTTP_ACCEPT_ENCODING=header)) == coding
+
+
+@pytest.mark.parametrize("url", ["/", "/guide/result/?s={walked}"])
+def test_a_browser_without_brotli_gets_gzip(client, walked, url):
+    response = client.get(url.format(walked=walked), **GZIP_ONLY)
+    assert response["Content-Encoding"] == "gzip"
+    assert "<html" in unzipped(response)
+    response = client.get(url.format(walked=walked), **GZIP)
+    assert response["Content-Encoding"] == "br"
+    assert "<html" in unzipped(response)
 
 
 def test_public_pages_are_compressed(client):

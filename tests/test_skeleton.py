@@ -127,3 +127,61 @@ def test_a_page_with_errors_is_rendered_whole_with_what_was_posted(client):
     assert response.status_code == 200
     assert "error-summary" in text
     assert 'value="ongoing" checked' in text
+
+
+# --- The result page (views.result_page) -----------------------------------------------------
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    """One minute for the page from the skeleton and the one rendered whole."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from guidance import presenting
+
+    now = timezone.make_aware(dt.datetime(2026, 12, 4, 14, 30))
+    monkeypatch.setattr(presenting, "clock", lambda: now)
+
+
+def walked_to_the_end(client, path):
+    client.cookies.clear()
+    facts = yaml.safe_load(path.read_text(encoding="utf-8"))["facts"]
+    token, _passed = walk_pages(client, facts)
+    return token
+
+
+@pytest.mark.parametrize("path", case_files(), ids=lambda p: p.stem)
+def test_every_result_is_the_page_a_whole_render_gives(client, monkeypatch, fixed_clock, path):
+    token = walked_to_the_end(client, path)
+    for language in ("nb", "en"):
+        url = f"/guide/result/?s={token}"
+        whole, made = whole_and_skeleton(client, monkeypatch, url, HTTP_ACCEPT_LANGUAGE=language)
+        assert made == whole, (path.stem, language)
+        assert "data-outcome=" in made and "2026" in made, (path.stem, language)
+
+
+def test_the_result_skeleton_holds_nothing_of_a_walk(client, fixed_clock):
+    paths = case_files()[:2]
+    tokens, pages = [], []
+    for path in paths:  # each walk in its own browser (a token is bound to its browser)
+        tokens.append(walked_to_the_end(client, path))
+        response = client.get(f"/guide/result/?s={tokens[-1]}")
+        assert response.status_code == 200
+        pages.append(response.content.decode())
+    kept = [pieces for key, (pieces, _s) in fragments.items.items() if key[:1] == ("skeleton",)]
+    kept = [p for p in kept if p and any(name == "sections_html" for name, _t in p)]
+    assert kept
+    for pieces in kept:
+        text = "".join(t or "" for _name, t in pieces)
+        for token in tokens:
+            assert token[:40] not in text
+        for marker in ("data-outcome=", "data-contact=", "data-now=", "data-summary=", "Fylke"):
+            assert marker not in text
+        assert 'lang="nb"></textarea>' in text  # the note is a hole
+    # Two walks, each its own result from the skeletons kept.
+    assert len(kept) <= 2
+    for token, page in zip(tokens, pages, strict=True):
+        assert f"s={token}" in page
+    assert pages[0].split("data-outcome=")[1:] != pages[1].split("data-outcome=")[1:]
