@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.backends.utils import csrf_input
 from django.template.loader import get_template, render_to_string
 from django.test.signals import template_rendered
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -27,6 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 from markupsafe import escape
 
+from avverge import csrf
 from avverge.postgresql.base import answer_within
 
 from . import cards, content, jinja, presenting, rules, sealing
@@ -299,7 +299,7 @@ def question_page(request, page, context):
         "token": escape(context["walk"].token),
         "back": escape(context["back_url"]),
         "path": escape(request.get_full_path()),
-        "csrf": str(csrf_input(request)),
+        "csrf": csrf.form_input(request),
     }
     chosen = {c["id"] for f in context["fields"] for c in f["choices"] if c["checked"]}
     return skeleton_response(request, QUESTION_PAGE, pieces, values, chosen, context)
