@@ -17,8 +17,8 @@ Public pages (home, trainer) hold no secret at all and are always compressed; th
 cache (guidance/pagecache.py) hands over their compressed bodies made once.
 
 Brotli where the browser takes it (every current browser does over HTTPS), else gzip: for a
-page compressed for its request, Brotli at quality 2 takes about two thirds of gzip's time at
-level 1 and is some 10 % smaller (the result page: 10.9 KB against 12.0 KB). Static files are
+page compressed for its request, Brotli at quality 1 takes about half of gzip's time at level 1
+and is a little smaller (the result page: 11.5 KB against 12.0 KB). Static files are
 compressed at ``collectstatic`` by WhiteNoise (gzip and Brotli) and are not touched here.
 """
 
@@ -29,11 +29,14 @@ from django.conf import settings
 from django.utils.cache import patch_vary_headers
 
 MIN_BYTES = 512  # below this, gzip's header costs more than it saves
-# A page compressed for its request (review, result): gzip at level 1 (on the result page about
-# 0.2 ms against 0.7 ms at level 6, for some 15 % more bytes), Brotli at quality 2 (0.14 ms,
-# 10.9 KB; quality 1 is slower). The content cache's pages are compressed once, better.
+# A page compressed for its request (review, result): Brotli at quality 1 with a 64 KB window,
+# or gzip at level 1. Measured inside a gunicorn worker on the result page (40 KB, the least
+# of 100 requests over compressing nothing): Brotli 1 0.17 ms and 11.5 KB, Brotli 2 0.28 ms
+# and 10.9 KB, gzip 1 0.30 ms and 12.0 KB (level 6: 0.7 ms, 9.7 KB). A bench in a loop ranks
+# them otherwise: each compressor's tables crowd the page's own work out of the CPU caches.
+# The content cache's pages are compressed once, better.
 LEVEL = 1
-BROTLI_QUALITY = 2
+BROTLI_QUALITY = 1
 WALK_PARAMETERS = {"s", "return"}
 
 
