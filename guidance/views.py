@@ -240,6 +240,8 @@ def question(request, snap, walk, key):
         return per_concern_page(request, snap, walk, route, page, keep)
 
     language = lang()
+    if request.method != "POST" and not has_messages(request):
+        return question_page(request, snap, walk, route, page, keep, language)
     if request.method == "POST":
         data = single_concern_data(request.POST, page.questions, walk.answers)
         given = page_answers(page.questions, snap.counties, data)
@@ -259,6 +261,13 @@ def question(request, snap, walk, key):
         chosen = {q.fact: walk.raw.get(q.fact, []) for q in page.questions}
         errors = {}
 
+    context = question_context(snap, walk, route, page, keep, language, chosen, errors)
+    return render(request, QUESTION_PAGE, context)
+
+
+def question_context(snap, walk, route, page, keep, language, chosen, errors):
+    """What the page of questions shows: its questions with ``chosen`` (values by fact)
+    checked and ``errors`` (messages by fact), and what every page shows (page_context)."""
     fields = [
         {
             "fact": q.fact,
@@ -277,40 +286,48 @@ def question(request, snap, walk, key):
         for f in fields
         if f["errors"]
     ]
-    if not errors and not has_messages(request):
-        return question_page(request, page, context)
-    return render(request, "guidance/question.html", context)
+    return context
 
 
 QUESTION_PAGE = "guidance/question.html"
 
 
-def question_page(request, page, context):
+def question_page(request, snap, walk, route, page, keep, language):
     """A page of questions without errors or messages, from its skeleton (jinja.skeleton):
     the page as the content has it, with the walk's token, the CSRF token, the address, the
-    Back link and the checked answers filled in for this request."""
+    Back link and the checked answers filled in for this request. The page's whole context is
+    built only where the skeleton is rendered (or the page must be rendered whole)."""
+
+    def context():
+        chosen = {q.fact: walk.raw.get(q.fact, []) for q in page.questions}
+        return question_context(snap, walk, route, page, keep, language, chosen, {})
+
     # The questions a page shows depend on earlier answers (show_when): the key names them.
-    asked = tuple(f["fact"] for f in context["fields"])
-    key = (page.key, asked, context["acute"], context["back_to_review"])
-    pieces = jinja.skeleton(QUESTION_PAGE, key, lambda: blank_question_page(context))
+    asked = tuple(q.fact for q in page.questions)
+    key = (page.key, asked, is_acute(walk), bool(keep))
+    pieces = jinja.skeleton(QUESTION_PAGE, key, lambda: blank_question_page(context()))
     if pieces is None:
-        return render(request, QUESTION_PAGE, context)
+        return render(request, QUESTION_PAGE, context())
     values = {
-        "token": escape(context["walk"].token),
-        "back": escape(context["back_url"]),
+        "token": escape(walk.token),
+        "back": escape(back_url(route, page, walk)),
         "path": escape(request.get_full_path()),
         "csrf": csrf.form_input(request),
     }
-    chosen = {c["id"] for f in context["fields"] for c in f["choices"] if c["checked"]}
+    chosen = set()
+    for q in page.questions:
+        picked = picked_values(walk.raw.get(q.fact, []))
+        chosen.update(id_ for value, _l, _h, id_ in offered(q, snap, language) if value in picked)
     return skeleton_response(request, QUESTION_PAGE, pieces, values, chosen, context)
 
 
 def skeleton_response(request, name, pieces, values, chosen, context):
-    """The page of template ``name`` from its skeleton's ``pieces`` (jinja.fill)."""
+    """The page of template ``name`` from its skeleton's ``pieces`` (jinja.fill); ``context()``
+    is what a whole render would have been given (for tests: response.context)."""
     response = HttpResponse(jinja.fill(pieces, values, chosen))
-    if template_rendered.receivers:  # for tests, as a render would (response.context)
+    if template_rendered.receivers:
         template = get_template(name).template
-        template_rendered.send(sender=skeleton_response, template=template, context=context)
+        template_rendered.send(sender=skeleton_response, template=template, context=context())
     return response
 
 
@@ -347,7 +364,6 @@ def has_messages(request):
 def page_context(snap, walk, route, page, keep, language):
     """What every page of questions shows besides its questions: the topic, the progress and
     the way back."""
-    before = route.before(page)
     # A page's place depends on the questionnaire alone (its first question's order).
     step, steps = presenting.content_memo(
         snap, ("progress", page.key), lambda: rules.progress(page, snap.questions)
@@ -358,10 +374,20 @@ def page_context(snap, walk, route, page, keep, language):
         "walk": walk,
         "step": step,
         "steps": steps,
-        "back_url": page_url(before, walk) if before else reverse("guidance:home"),
+        "back_url": back_url(route, page, walk),
         "back_to_review": bool(keep),
-        "acute": walk.answers.get("acute_danger") is True,
+        "acute": is_acute(walk),
     }
+
+
+def back_url(route, page, walk):
+    """Where Back leads from ``page``: the page before it, or home from the first."""
+    before = route.before(page)
+    return page_url(before, walk) if before else reverse("guidance:home")
+
+
+def is_acute(walk):
+    return walk.answers.get("acute_danger") is True
 
 
 def next_url(snap, walk, page, keep):
@@ -496,11 +522,16 @@ def control_id(name):
 def choices(question, chosen, snap, language):
     """The answers to offer, with what is selected now: ``chosen``, the posted values or the
     walk's answer."""
-    chosen = {str(v) for v in (chosen if isinstance(chosen, (list, tuple)) else [chosen])}
+    chosen = picked_values(chosen)
     return [
         {"value": value, "label": label, "help": help, "checked": value in chosen, "id": id_}
         for value, label, help, id_ in offered(question, snap, language)
     ]
+
+
+def picked_values(chosen):
+    """The values chosen, as the page's controls hold them (strings), from a list or one."""
+    return {str(v) for v in (chosen if isinstance(chosen, (list, tuple)) else [chosen])}
 
 
 def offered(question, snap, language):
@@ -600,7 +631,7 @@ def result_page(request, context):
         return render(request, RESULT_PAGE, context)
     values = {name: escape(context[name]) for name in RESULT_HOLES}
     values["path"] = escape(request.get_full_path())
-    return skeleton_response(request, RESULT_PAGE, pieces, values, (), context)
+    return skeleton_response(request, RESULT_PAGE, pieces, values, (), lambda: context)
 
 
 @never_cache
