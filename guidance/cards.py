@@ -15,7 +15,7 @@ from functools import partial
 from django.db import DatabaseError
 from django.template import engines
 from django.utils import translation
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import content
 from .jinja import kept
@@ -104,3 +104,57 @@ def sections(shown, contacts, presenter=False):
                 out.append(parts.outcome_card(item, 4, fold=True))
         out.append(parts.fixed(("section-end",), template.section_end))
     return Markup("".join(out))
+
+
+def do_now(call_now, do_now, summary, _):
+    """The result's first screen, inside its card: the numbers to call, the duties in order
+    and each section's conclusion (presenting.call_now, do_now and summary_lines). Made for
+    every request, from the walk's outcomes, in Python as presenting.why_html is: the
+    template's loops cost more than the rest of the screen. ``_``: the result's phrasebook.
+    Every text is escaped."""
+    out = []
+    if call_now:
+        out.append('<div class="call-now d-grid gap-2 mb-2">')
+        for n in call_now:
+            style = "btn-primary" if n["advice"] else "btn-danger"
+            verb = _("For advice, call") if n["advice"] else _("Call")
+            number = (
+                ""
+                if n["number"] in n["name"]
+                else f': <span class="fw-bold">{escape(n["number"])}</span>'
+            )
+            out.append(
+                f'<a class="btn btn-lg {style} call-now-button" href="tel:{escape(n["tel"])}" '
+                f'data-call="{escape(n["slug"])}">{escape(verb)} {escape(n["name"])}{number}</a>'
+            )
+        out.append("</div>")
+    if do_now:
+        must_not = escape(_("Must not"))
+        out.append('<ol class="do-now-list mb-2">')
+        for d in do_now:
+            badge = (
+                f'<span class="badge kind-badge kind-must_not">{must_not}</span> '
+                if d["kind"] == "must_not"
+                else ""
+            )
+            statute = (
+                f' <span class="text-body-secondary text-nowrap">({escape(d["statute"])})</span>'
+                if d["statute"]
+                else ""
+            )
+            out.append(
+                f'<li data-now="{escape(d["code"])}">{badge}{escape(d["text"])}{statute}</li>'
+            )
+        out.append("</ol>")
+    out.append('<dl class="summary-lines mb-0">')
+    not_met = escape(_("Not met:"))
+    for line in summary:
+        unmet = ""
+        if line["unmet"]:
+            unmet = f' <span class="unmet">{not_met} {escape("; ".join(line["unmet"]))}.</span>'
+        out.append(
+            f'<div class="summary-line" data-summary="{escape(line["key"])}"><dt>'
+            f"{escape(line['title'])}</dt><dd>{escape(line['text'])}{unmet}</dd></div>"
+        )
+    out.append("</dl>")
+    return Markup("\n".join(out))

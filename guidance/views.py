@@ -605,7 +605,12 @@ def result(request, snap, walk):
     parts = cards.macros(RESULT_PARTS)
     context.update(
         based_on=parts.based_on(context["county"], context["now"]),
-        do_now_card=parts.do_now_card(context["call_now"], context["do_now"], context["summary"]),
+        do_now_card=cards.do_now(
+            context["call_now"],
+            context["do_now"],
+            context["summary"],
+            presenting.phrasebook(snap, context["language"]),
+        ),
         toc=parts.toc(context["sections"]),
         sections_html=cards.sections(context["sections"], context["contacts"]),
     )
