@@ -486,9 +486,8 @@ def evaluate(
     except rules.FactError as e:
         raise fact_problem(e) from None
     doc = rules.result_as_dict(None, result, lang)
-    answered = {k for k, v in raw.items() if v is not None}
     with translation.override(lang):
-        context = presenting.result_context(snap, result, answered, now, lang)
+        context = presenting.result_context(snap, result, now, lang)
         note = presenting.record_note(context)
     doc["outcomes"] = [
         {**listed, **outcome_doc(o, lang)}

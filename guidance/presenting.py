@@ -145,17 +145,16 @@ def note_lines(note):
     return lines
 
 
-def result_context(snap, outcome, answered, now, language):
+def result_context(snap, outcome, now, language):
     """Everything the result page and the record note show, in ``language``: for the engine's
-    ``outcome`` of the facts named in ``answered`` (the answers as given, before the engine
-    filled in the neutral values), at ``now``."""
+    ``outcome``, at ``now``."""
     # The interface's own words (headings, kinds, weekdays) in ``language`` as well, whatever
     # the request's language is.
     with speaking(language):
-        return _result_context(snap, outcome, answered, now, language)
+        return _result_context(snap, outcome, now, language)
 
 
-def _result_context(snap, outcome, answered, now, language):
+def _result_context(snap, outcome, now, language):
     _ = phrasebook(snap, language)
     answers = outcome.facts
     questions = questions_by_fact(snap)
@@ -255,14 +254,6 @@ def _result_context(snap, outcome, answered, now, language):
         "call_now": call_now(outcome, contacts),
         "summary": summary_lines(snap, outcome, language),
         "record": {lang_: note_context(snap, outcome, lang_, now) for lang_ in ("nb", "en")},
-        "answers": [
-            {"question": q.text(language), "answer": answer_in_words(q.fact)}
-            for q in snap.questions
-            if q.fact in answered
-        ],
-        "outcomes": [
-            {"title": o.title(language), "legal_basis": o.legal_basis} for o in outcome.outcomes
-        ],
         "language": language,
         "now": now,
         "county": counties.get(answers["county"], answers["county"]),

@@ -533,7 +533,7 @@ def reveal(request, p):
         asked = ""
 
     # The guide's own result context, so the outcomes, reasons and contacts read the same.
-    context = result_context(p.snap, shown, shown_raw, clock(), lang())
+    context = result_context(p.snap, shown, clock(), lang())
     context.update(presenter_context(p, len(p.questions) + 1))
     after = p.neighbour(+1)
     if after:

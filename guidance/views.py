@@ -595,8 +595,8 @@ def review(request, snap, walk):
 @require_safe
 @finished_walk
 def result(request, snap, walk):
-    outcome = rules.evaluate(snap.ruleset, walk.facts())
-    context = presenting.result_context(snap, outcome, walk.raw, presenting.clock(), lang())
+    outcome = rules.evaluate(snap.ruleset, walk.raw)  # the engine fills in the neutral values
+    context = presenting.result_context(snap, outcome, presenting.clock(), lang())
     context["walk"] = walk
     context["review_url"] = guide_url("review", walk)
     # The record is written in bokmål whatever the page's language; English on request.

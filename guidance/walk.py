@@ -74,10 +74,6 @@ class Walk:
             held = self._route = (questions, rules.route(questions, self.answers))
         return held[1]
 
-    def facts(self):
-        """Every contract fact, with neutral values for questions that were not asked."""
-        return rules.normalize_facts(self.raw)
-
     def with_answers(self, values, questions):
         """The walk with these answers given (raw contract values), and the answers that no
         longer apply dropped."""

@@ -24,7 +24,7 @@ NOW = timezone.make_aware(datetime.datetime(2026, 12, 3, 10, 0))
 def result_for(facts):
     snap = content.snapshot()
     outcome = rules.evaluate(snap.ruleset, facts)
-    context = presenting.result_context(snap, outcome, (), NOW, presenting.lang())
+    context = presenting.result_context(snap, outcome, NOW, presenting.lang())
     return snap, outcome, context
 
 
