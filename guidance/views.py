@@ -628,10 +628,14 @@ RESULT_HOLES = ("based_on", "do_now_card", "toc", "sections_html", "review_url",
 def result_page(request, context):
     """The result page from its skeleton (jinja.skeleton): the page's frame as the content
     has it (headings, buttons, the note's help), with the walk's parts filled in."""
-    # Nothing else of the context: what the frame would show of it would be kept.
-    blank = {name: jinja.hole(name) for name in RESULT_HOLES}
-    blank.update(acute=context["acute"], request=BlankRequest())
-    pieces = jinja.skeleton(RESULT_PAGE, ("result", bool(context["acute"])), lambda: blank)
+    acute = bool(context["acute"])
+
+    def blank():
+        # Nothing else of the context: what the frame would show of it would be kept.
+        holes = {name: jinja.hole(name) for name in RESULT_HOLES}
+        return {**holes, "acute": acute, "request": BlankRequest()}
+
+    pieces = jinja.skeleton(RESULT_PAGE, ("result", acute), blank)
     if pieces is None:
         return render(request, RESULT_PAGE, context)
     values = {name: escape(context[name]) for name in RESULT_HOLES}
