@@ -3,11 +3,12 @@
 A card is the content's but for its "why" (the walk's answers, presenting.why_html): the part
 before the "why" is rendered once per content version, language and what the card shows (the
 outcome and the paragraphs that fit, the contact and whether it is open now), from the macros
-in partials/outcome.html and partials/contacts.html, and kept (jinja.kept). A card made this way
+in partials/outcome.html and partials/contact.html, and kept (jinja.kept). A card made this way
 costs a lookup and a join, where a Jinja2 macro with a cached block in it cost a call frame and
 a caller for each card: on the result page that was a third of the render (issue 11). The
 sections around the cards are put together the same way (``sections``), from the macros in
-partials/sections.html.
+partials/sections.html. The first screen of the result (``do_now``) is the walk's alone and is
+written here for every request.
 """
 
 from functools import partial
@@ -57,7 +58,8 @@ class Parts:
         folded, the "why" open); fold: the first paragraph shown and the rest folded."""
         keys = ("outcome", item["text_key"], level, presenter, fold, item["added"])
         head = self.content(keys, lambda: macros(OUTCOME).card_head(item, level, presenter, fold))
-        return head + item["why_html"] + self.fixed(("outcome-end",), macros(OUTCOME).card_end)
+        end = self.fixed(("outcome-end",), lambda: macros(OUTCOME).card_end())
+        return head + item["why_html"] + end
 
     def contact_card(self, c, compact):
         """One contact card; compact: the trainer's (the phones, then a line of hours and the
@@ -106,7 +108,7 @@ def sections(shown, contacts, presenter=False):
     return Markup("".join(out))
 
 
-def do_now(call_now, do_now, summary, _):
+def do_now(call_now, duties, summary, _):
     """The result's first screen, inside its card: the numbers to call, the duties in order
     and each section's conclusion (presenting.call_now, do_now and summary_lines). Made for
     every request, from the walk's outcomes, in Python as presenting.why_html is: the
@@ -128,10 +130,10 @@ def do_now(call_now, do_now, summary, _):
                 f'data-call="{escape(n["slug"])}">{escape(verb)} {escape(n["name"])}{number}</a>'
             )
         out.append("</div>")
-    if do_now:
+    if duties:
         must_not = escape(_("Must not"))
         out.append('<ol class="do-now-list mb-2">')
-        for d in do_now:
+        for d in duties:
             badge = (
                 f'<span class="badge kind-badge kind-must_not">{must_not}</span> '
                 if d["kind"] == "must_not"
