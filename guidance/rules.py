@@ -658,8 +658,6 @@ class TraceEntry:
     rules and ``because`` for none, and working both out for every rule was a third of the
     engine's time (issue 11)."""
 
-    __slots__ = ("rule", "name", "outcomes", "facts", "concern", "_seen", "__dict__")
-
     def __init__(
         self,
         rule: Rule,
