@@ -20,11 +20,11 @@ class Walk:
     typed facts (``answers``). ``browser`` is the walk cookie's value the token is bound to
     ("" for none)."""
 
-    def __init__(self, raw=None, browser="", fernet=None, answers=None, token=None):
+    def __init__(self, raw=None, browser="", keys=None, answers=None, token=None):
         self.raw = dict(raw or {})
         self.browser = browser
-        if fernet is not None:
-            self.keys = fernet
+        if keys is not None:
+            self.keys = keys
         if answers is not None:  # ``raw`` typed already (``with_answers``)
             self.answers = MappingProxyType(dict(answers))
         if token is not None:  # ``raw`` read from this token (``from_token``)
@@ -40,8 +40,8 @@ class Walk:
         stays the time since the last answer."""
         if not token:
             return cls(browser=browser)
-        fernet = keys(browser)
-        walk = cls(unseal(token, browser, fernet), browser, fernet, token=token)
+        opener = keys(browser)
+        walk = cls(unseal(token, browser, opener), browser, opener, token=token)
         try:
             walk.answers  # noqa: B018 - parsed here, so a bad token never reaches a view
         except rules.FactError:
