@@ -115,7 +115,10 @@ class Keys:
         """A Fernet token's payload and time (the module's docstring); InvalidToken."""
         info = LEGACY_KEY_INFO + self.browser.encode() + b"\x01"
         fernet = MultiFernet(
-            [Fernet(base64.urlsafe_b64encode(hmac.digest(prk, info, "sha256"))) for prk in self.prks]
+            [
+                Fernet(base64.urlsafe_b64encode(hmac.digest(prk, info, "sha256")))
+                for prk in self.prks
+            ]
         )
         # Authentic once decrypted, so its time can be read as the Fernet spec lays it out (a
         # version byte, then the seconds, 64 bits big-endian) without verifying it again.
