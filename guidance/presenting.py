@@ -13,7 +13,7 @@ from html import escape
 import phonenumbers
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, gettext_lazy, override
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop, override
 from django.utils.translation import gettext as _
 
 from . import rules
@@ -161,12 +161,25 @@ def _result_context(snap, outcome, now, language):
     counties = counties_by_number(snap)
     section_titles = vocabulary(snap, language)["sections"]
 
+    asked = question_texts(snap, language)
     said = {}  # this request's answers in words: the "why" of each rule repeats them
+    rows = {}  # and the "why"'s rows, each the same for every rule that tested its fact
+    lines = {}  # and those rows in HTML (why_html)
 
     def answer_in_words(fact, concern=None):
         if (fact, concern) not in said:
             said[fact, concern] = words(snap, answers, fact, concern, language)
         return said[fact, concern]
+
+    def row(fact, concern):
+        found = rows.get((fact, concern))
+        if found is None:
+            question = asked.get(fact, fact)
+            found = rows[fact, concern] = {
+                "question": question,
+                "answer": answer_in_words(fact, concern),
+            }
+        return found
 
     def needed_in_words(condition):
         question = questions.get(condition.fact)
@@ -187,19 +200,11 @@ def _result_context(snap, outcome, now, language):
             why = [
                 {
                     "rule": t.name,
-                    "answers": [
-                        {
-                            "question": questions[f].text(language) if f in questions else f,
-                            "answer": answer_in_words(f, t.concern),
-                        }
-                        for f in t.facts
-                    ],
+                    "answers": [row(f, t.concern) for f in t.facts],
                     # For "stay alert": the threshold of the duty that the answers did not meet.
                     "unmet": [
                         {
-                            "question": questions[c.fact].text(language)
-                            if c.fact in questions
-                            else c.fact,
+                            "question": asked.get(c.fact, c.fact),
                             "answer": answer_in_words(c.fact, t.concern),
                             "needed": needed_in_words(c),
                         }
@@ -218,7 +223,7 @@ def _result_context(snap, outcome, now, language):
                     "kind": o.kind,
                     **outcome_text(snap, o, shown, language),
                     "why": why,
-                    "why_html": why_html(why, _),
+                    "why_html": why_html(why, _, lines),
                     "added": False,  # the trainer's what-if mark (trainer.mark_changes)
                 }
             )
@@ -287,23 +292,29 @@ def outcome_text(snap, o, shown, language):
     return content_memo(snap, ("outcome", o.code, shown, language), make)
 
 
-def why_html(why, _=_):
+def why_html(why, _=_, lines=None):
     """The "why" list of an outcome card (partials/outcome.html): the one part of a card made
     from the walk's answers, so it is made for every request; here, because the template's
-    nested loops cost more than the rest of the card. ``_``: the result's phrasebook. Every
-    text is escaped, as format_html would."""
+    nested loops cost more than the rest of the card. ``_``: the result's phrasebook; ``lines``:
+    a dict for the rows already written, by question and answer (the cards of a result share
+    most of them). Every text is escaped, as format_html would."""
     # The phrases outside the f-strings: xgettext does not read calls inside one.
     always = escape(_("always"))
     needed = _("(needed: %(needed)s)")
     not_met = escape(_("What the answers did not meet:"))
+    lines = {} if lines is None else lines
     items = []
     for rule in why:
         if rule["answers"]:
-            reasons = "".join(
-                f"<li>{escape(a['question'])} <strong>{escape(a['answer'])}</strong></li>"
-                for a in rule["answers"]
-            )
-            reasons = f"<ul>{reasons}</ul>"
+            reasons = []
+            for a in rule["answers"]:
+                key = (a["question"], a["answer"])
+                line = lines.get(key)
+                if line is None:
+                    line = f"<li>{escape(key[0])} <strong>{escape(key[1])}</strong></li>"
+                    lines[key] = line
+                reasons.append(line)
+            reasons = f"<ul>{''.join(reasons)}</ul>"
         elif not rule["unmet"]:
             reasons = f'<span class="text-body-secondary"> ({always})</span>'
         else:
@@ -335,6 +346,15 @@ def words(snap, answers, fact, concern=None, language="nb"):
     question = questions_by_fact(snap).get(fact)
     names = concern_names(snap, language) if fact in rules.PER_CONCERN_FACTS else {}
     return question.label_of(value, language, names) if question else str(value)
+
+
+def question_texts(snap, language):
+    """Each question's text by its fact, in ``language``."""
+
+    def make():
+        return {q.fact: q.text(language) for q in snap.questions}
+
+    return content_memo(snap, ("question texts", language), make)
 
 
 def questions_by_fact(snap):
@@ -451,73 +471,88 @@ def lowered(labels):
     return [label if i == 0 else label[:1].lower() + label[1:] for i, label in enumerate(labels)]
 
 
+# The note's groups of conclusions: (heading, the sections whose outcomes it lists).
+NOTE_GROUPS = (
+    (gettext_noop("Duty to avert"), ("acute", "avert")),
+    (gettext_noop("Sharing of information"), ("sharing",)),
+    (gettext_noop("Interpreter"), ("interpreter",)),
+    (gettext_noop("Conversation and follow-up"), ("care", "referral", "documentation")),
+)
+NOTE_GROUP_OF = {section: i for i, (_h, sections) in enumerate(NOTE_GROUPS) for section in sections}
+
+
 def note_context(snap, outcome, language, now):
     """What the record note says, in ``language``: the assessment in the third person, the
     conclusions with their legal basis, the contacts with a way to reach each once, and a
-    line with blanks for each thing to be done."""
+    line with blanks for each thing to be done. Every word comes from the content, the
+    phrasebook or a memo made in ``language``, so no language switch is needed here."""
     _ = phrasebook(snap, language)
     names = vocabulary(snap, language)["facts"]
-    with speaking(language):
-        answers = outcome.facts
-        concerns_q = next((q for q in snap.questions if q.fact == "concerns"), None)
-        concerns = [
-            o.label(language)
-            for o in (concerns_q.options if concerns_q else ())
-            if o.value in answers["concerns"]
-        ]
-        assessed = [
-            (names["person_age"], words(snap, answers, "person_age", None, language)),
-            (names["timing"], words(snap, answers, "timing", None, language)),
-            (names["likelihood"], words(snap, answers, "likelihood", None, language)),
-        ]
-        groups = []
-        for heading, sections in (
-            (_("Duty to avert"), ("acute", "avert")),
-            (_("Sharing of information"), ("sharing",)),
-            (_("Interpreter"), ("interpreter",)),
-            (_("Conversation and follow-up"), ("care", "referral", "documentation")),
-        ):
-            lines = []
-            for o in outcome.outcomes:
-                text = o.line("note", language)
-                if o.section not in sections or not text:
-                    continue
-                if o.legal_basis:
-                    text = f"{text} ({o.legal_basis[0]})"
-                if o.code == "AVERT_WATCH":
-                    unmet = unmet_in_words(snap, outcome, o.code, language)
-                    if unmet:
-                        text += " " + _("Not met: %(what)s.") % {"what": "; ".join(unmet)}
-                lines.append(text)
-            if lines:
-                groups.append({"heading": heading, "lines": lines})
-        contacts = []
-        for c in outcome.contacts:
-            entry = note_contact(snap, c, language)
-            # A contact nobody can reach is no help in a record.
-            if entry and entry not in contacts:
-                contacts.append(entry)
-        done = list(dict.fromkeys(o.line("done", language) for o in outcome.outcomes))
-        if not any(
-            o.section == "sharing" and o.kind in ("may", "must_not") and o.line("done", language)
-            for o in outcome.outcomes
-        ):
-            # No outcome asks what was shared on its own: blanks for with whom, or why not.
-            done.insert(
-                1, _("Information given to: ___, date ___, basis: ___ / not shared because: ___")
-            )
-        return {
-            "gettext": _,  # for note_lines, in the note's language
-            "now": now,
-            "concerns": concerns,
-            "concerns_text": ", ".join(lowered(concerns)),
-            "assessed": assessed,
-            "groups": groups,
-            "contacts": contacts,
-            "done": [line for line in done if line],
-            "child": answers["person_age"] in UNDER_16,
-            "age_unknown": answers["person_age"] == "unknown",
-        }
+    answers = outcome.facts
+    concerns = [o.label(language) for o in concern_options(snap) if o.value in answers["concerns"]]
+    assessed = [
+        (names["person_age"], words(snap, answers, "person_age", None, language)),
+        (names["timing"], words(snap, answers, "timing", None, language)),
+        (names["likelihood"], words(snap, answers, "likelihood", None, language)),
+    ]
+    grouped = [[] for _group in NOTE_GROUPS]
+    done = {}
+    shared_alone = False  # an outcome asks what was shared on its own
+    for o in outcome.outcomes:
+        done_line = o.line("done", language)
+        done[done_line] = None
+        if o.section == "sharing" and o.kind in ("may", "must_not") and done_line:
+            shared_alone = True
+        text = o.line("note", language)
+        group = NOTE_GROUP_OF.get(o.section)
+        if group is None or not text:
+            continue
+        if o.legal_basis:
+            text = f"{text} ({o.legal_basis[0]})"
+        if o.code == "AVERT_WATCH":
+            unmet = unmet_in_words(snap, outcome, o.code, language)
+            if unmet:
+                text += " " + _("Not met: %(what)s.") % {"what": "; ".join(unmet)}
+        grouped[group].append(text)
+    groups = [
+        {"heading": _(heading), "lines": lines}
+        for (heading, _sections), lines in zip(NOTE_GROUPS, grouped, strict=True)
+        if lines
+    ]
+    contacts = []
+    for c in outcome.contacts:
+        entry = note_contact(snap, c, language)
+        # A contact nobody can reach is no help in a record.
+        if entry and entry not in contacts:
+            contacts.append(entry)
+    done = list(done)
+    if not shared_alone:
+        # No outcome asks what was shared on its own: blanks for with whom, or why not.
+        done.insert(
+            1, _("Information given to: ___, date ___, basis: ___ / not shared because: ___")
+        )
+    return {
+        "gettext": _,  # for note_lines, in the note's language
+        "now": now,
+        "concerns": concerns,
+        "concerns_text": ", ".join(lowered(concerns)),
+        "assessed": assessed,
+        "groups": groups,
+        "contacts": contacts,
+        "done": [line for line in done if line],
+        "child": answers["person_age"] in UNDER_16,
+        "age_unknown": answers["person_age"] == "unknown",
+    }
+
+
+def concern_options(snap):
+    """The concerns question's options, in its order (none without the question)."""
+
+    def make():
+        concerns = questions_by_fact(snap).get("concerns")
+        return tuple(concerns.options) if concerns else ()
+
+    return content_memo(snap, ("concern options",), make)
 
 
 def note_contact(snap, c, language):
@@ -554,7 +589,12 @@ def contact_card(c, language, now, snap=None):
 
 def known_contact(snap, c, language):
     """``contact_details``, made once per content and language (shared: do not change it)."""
-    return content_memo(snap, ("contact", c.slug, language), lambda: contact_details(c, language))
+
+    def make():
+        with speaking(language):  # its hours in words
+            return contact_details(c, language)
+
+    return content_memo(snap, ("contact", c.slug, language), make)
 
 
 def contact_details(c, language):

@@ -370,12 +370,16 @@ class Rule:
     # The conditions split once, for evaluate: those on the whole case, those per concern.
     whole_case: tuple[Condition, ...] = field(init=False, repr=False, compare=False)
     by_concern: tuple[Condition, ...] = field(init=False, repr=False, compare=False)
+    # The facts the conditions test, in order, each once (the outcomes given aside).
+    tested: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(
             self, "whole_case", tuple(c for c in self.conditions if not c.per_concern)
         )
         object.__setattr__(self, "by_concern", tuple(c for c in self.conditions if c.per_concern))
+        tested = dict.fromkeys(c.fact for c in self.conditions if c.fact != OUTCOMES_FACT)
+        object.__setattr__(self, "tested", tuple(tested))
 
     def depends_on(self) -> frozenset[str]:
         """Outcome codes this rule's conditions test."""
@@ -662,24 +666,30 @@ class TraceEntry:
         self,
         rule: Rule,
         concern: str | None,
-        seen: tuple[RuleSet, dict[str, Any], Sequence[tuple[str, dict[str, Any]]]],
+        seen: tuple[
+            RuleSet, Mapping[str, Any], frozenset[str], Sequence[tuple[str, dict[str, Any]]]
+        ],
     ) -> None:
         self.rule = rule.key
         self.name = rule.name
         self.outcomes = rule.outcomes
-        # The facts the rule's conditions tested, in order.
-        self.facts = tuple(
-            dict.fromkeys(c.fact for c in rule.conditions if c.fact != OUTCOMES_FACT)
-        )
+        self.facts = rule.tested  # the facts the rule's conditions tested, in order
         # The concern that met the rule's per-concern conditions (None: no such condition).
         self.concern = concern
+        # The rule, the ruleset, the facts, the outcomes given before the rule fired and the
+        # concerns' scopes.
         self._seen = (rule, *seen)
+
+    def _scope(self) -> dict[str, Any]:
+        """The facts as the rule saw them, the outcomes given by then among them."""
+        _rule, _ruleset, facts, given, _concerns = self._seen
+        return {**facts, OUTCOMES_FACT: given}
 
     @cached_property
     def because(self) -> tuple[str, ...]:
         """Each condition of the rule with the value it saw ("likelihood = unclear")."""
-        rule, _ruleset, scope, concerns = self._seen
-        seen = dict(scope) | (dict(concerns)[self.concern] if self.concern else {})
+        rule, _ruleset, _facts, _given, concerns = self._seen
+        seen = self._scope() | (dict(concerns)[self.concern] if self.concern else {})
         because = tuple(c.describe(seen) for c in rule.conditions)
         return ((f"concern = {self.concern}",) if self.concern else ()) + because
 
@@ -688,8 +698,8 @@ class TraceEntry:
         """For a rule that fired because another outcome was not given (``outcomes`` contains
         none of …): the conditions of the nearest rules giving it that the answers did not
         meet, such as a likelihood below "certain or most likely" for a duty to avert."""
-        rule, ruleset, scope, concerns = self._seen
-        return unmet_conditions(ruleset, rule, scope, concerns, self.concern)
+        rule, ruleset, _facts, _given, concerns = self._seen
+        return unmet_conditions(ruleset, rule, self._scope(), concerns, self.concern)
 
 
 @dataclass(frozen=True)
@@ -709,7 +719,15 @@ class Result:
 
     def rules_for(self, code: str) -> tuple[TraceEntry, ...]:
         """The trace entries (rules and reasons) that gave outcome ``code``."""
-        return tuple(t for t in self.trace if code in t.outcomes)
+        return self._by_outcome.get(code, ())
+
+    @cached_property
+    def _by_outcome(self) -> dict[str, tuple[TraceEntry, ...]]:
+        found: dict[str, list[TraceEntry]] = {}
+        for t in self.trace:
+            for code in dict.fromkeys(t.outcomes):
+                found.setdefault(code, []).append(t)
+        return {code: tuple(entries) for code, entries in found.items()}
 
 
 def concern_scopes(facts: Mapping[str, Any]) -> tuple[tuple[str, dict[str, Any]], ...]:
@@ -771,8 +789,7 @@ def evaluate_facts(ruleset: RuleSet, facts: Mapping[str, Any]) -> Result:
         if not hit:
             continue
         # The outcomes given so far, as the rule saw them (``given`` grows as rules fire).
-        seen_scope = {**scope, OUTCOMES_FACT: frozenset(given)}
-        trace.append(TraceEntry(rule, concern, (ruleset, seen_scope, concerns)))
+        trace.append(TraceEntry(rule, concern, (ruleset, facts, frozenset(given), concerns)))
         fired.append(rule)
         given.update(rule.outcomes)
     outcomes = sorted((ruleset.outcomes[code] for code in given), key=lambda o: o.sort_key)
