@@ -15,7 +15,7 @@ from functools import partial
 
 from django.db import DatabaseError
 from django.template import engines
-from django.utils import translation
+from django.utils import formats, translation
 from markupsafe import Markup, escape
 
 from . import content
@@ -59,7 +59,8 @@ class Parts:
         keys = ("outcome", item["text_key"], level, presenter, fold, item["added"])
         head = self.content(keys, lambda: macros(OUTCOME).card_head(item, level, presenter, fold))
         end = self.fixed(("outcome-end",), lambda: macros(OUTCOME).card_end())
-        return head + item["why_html"] + end
+        # Joined as plain text, then marked once: each Markup "+" escapes its operand again.
+        return Markup(f"{head}{item['why_html']}{end}")
 
     def contact_card(self, c, compact):
         """One contact card; compact: the trainer's (the phones, then a line of hours and the
@@ -160,3 +161,36 @@ def do_now(call_now, duties, summary, _):
         )
     out.append("</dl>")
     return Markup("\n".join(out))
+
+
+def based_on(county, now, _):
+    """The line under the result's heading: the county (the walk's) and the time."""
+    text = _("Based on your answers. County: %(county)s. %(when)s.")
+    return Markup(escape(text) % {"county": county, "when": short_datetime(now)})
+
+
+# The time in words, for the minute it was last asked for: the same for every request of a
+# minute, and nothing about a walk. (language, minute) -> text.
+_shown_time = (None, "")
+
+
+def short_datetime(now):
+    """``now`` as the page's language writes a short date and time (SHORT_DATETIME_FORMAT)."""
+    global _shown_time
+    key = (translation.get_language(), now.replace(second=0, microsecond=0))
+    held, text = _shown_time
+    if held != key:
+        text = formats.date_format(now, "SHORT_DATETIME_FORMAT")
+        _shown_time = (key, text)
+    return text
+
+
+def toc(shown):
+    """The result's table of contents: a link to each section shown."""
+    return Markup(
+        "".join(
+            f'<li class="list-inline-item"><a href="#section-{escape(s["key"])}">'
+            f"{escape(s['title'])}</a></li>"
+            for s in shown
+        )
+    )

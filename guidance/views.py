@@ -602,16 +602,13 @@ def result(request, snap, walk):
     # The record is written in bokmål whatever the page's language; English on request.
     context["note"] = presenting.record_note(context, "nb")
     context["note_en"] = presenting.record_note(context, "en")
-    parts = cards.macros(RESULT_PARTS)
+    phrases = presenting.phrasebook(snap, context["language"])
     context.update(
-        based_on=parts.based_on(context["county"], context["now"]),
+        based_on=cards.based_on(context["county"], context["now"], phrases),
         do_now_card=cards.do_now(
-            context["call_now"],
-            context["do_now"],
-            context["summary"],
-            presenting.phrasebook(snap, context["language"]),
+            context["call_now"], context["do_now"], context["summary"], phrases
         ),
-        toc=parts.toc(context["sections"]),
+        toc=cards.toc(context["sections"]),
         sections_html=cards.sections(context["sections"], context["contacts"]),
     )
     if has_messages(request):
@@ -620,7 +617,6 @@ def result(request, snap, walk):
 
 
 RESULT_PAGE = "guidance/result.html"
-RESULT_PARTS = "guidance/partials/result_parts.html"
 # What the result page shows of the walk: each is a hole in its skeleton.
 RESULT_HOLES = ("based_on", "do_now_card", "toc", "sections_html", "review_url", "note", "note_en")
 

@@ -190,3 +190,24 @@ def test_the_result_skeleton_holds_nothing_of_a_walk(client, fixed_clock):
     for token, page in zip(tokens, pages, strict=True):
         assert f"s={token}" in page
     assert pages[0].split("data-outcome=")[1:] != pages[1].split("data-outcome=")[1:]
+
+
+def test_the_line_under_the_result_heading_is_escaped_and_in_the_page_language():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import translation
+
+    from guidance import cards
+
+    now = datetime(2026, 12, 6, 20, 42, 31, tzinfo=ZoneInfo("Europe/Oslo"))
+    with translation.override("nb"):
+        line = cards.based_on("Agder <&>", now, translation.gettext)
+        assert line == "Basert på svarene dine. Fylke: Agder &lt;&amp;&gt;. 6.12.2026 20:42."
+        # The time of a minute is made once, and a new minute is a new time.
+        assert cards.short_datetime(now.replace(second=59)) == "6.12.2026 20:42"
+        assert cards.short_datetime(now.replace(minute=43)) == "6.12.2026 20:43"
+    with translation.override("en"):
+        assert cards.short_datetime(now) == "6 Dec 2026, 20:42"
+        line = cards.based_on("Agder", now, translation.gettext)
+        assert line == "Based on your answers. County: Agder. 6 Dec 2026, 20:42."
