@@ -16,10 +16,9 @@ compressed only when
 Public pages (home, trainer) hold no secret at all and are always compressed; the content
 cache (guidance/pagecache.py) hands over their compressed bodies made once.
 
-Brotli where the browser takes it (every current browser does over HTTPS), else gzip: for a
-page compressed for its request, Brotli at quality 1 takes about half of gzip's time at level 1
-and is a little smaller (the result page: 11.5 KB against 12.0 KB). Static files are
-compressed at ``collectstatic`` by WhiteNoise (gzip and Brotli) and are not touched here.
+Brotli where the browser takes it (every current browser does over HTTPS), else gzip. Static
+files are compressed at ``collectstatic`` by WhiteNoise (gzip and Brotli) and are not touched
+here.
 """
 
 import gzip
@@ -29,14 +28,14 @@ from django.conf import settings
 from django.utils.cache import patch_vary_headers
 
 MIN_BYTES = 512  # below this, gzip's header costs more than it saves
-# A page compressed for its request (review, result): Brotli at quality 1 with a 64 KB window,
-# or gzip at level 1. Measured inside a gunicorn worker on the result page (40 KB, the least
-# of 100 requests over compressing nothing): Brotli 1 0.17 ms and 11.5 KB, Brotli 2 0.28 ms
-# and 10.9 KB, gzip 1 0.30 ms and 12.0 KB (level 6: 0.7 ms, 9.7 KB). A bench in a loop ranks
-# them otherwise: each compressor's tables crowd the page's own work out of the CPU caches.
-# The content cache's pages are compressed once, better.
+# A page compressed for its request (review, result): Brotli at quality 0 with a 64 KB window,
+# or gzip at level 1. Measured inside the process on the result page (40 KB, 2,000 requests):
+# Brotli 0 0.12 ms and 12.0 KB, Brotli 1 0.15 ms and 11.5 KB, Brotli 2 0.26 ms and 10.9 KB;
+# gzip 1 0.30 ms and 12.0 KB in a gunicorn worker (level 6: 0.7 ms, 9.7 KB). A bench in a
+# loop ranks them otherwise: each compressor's tables crowd the page's own work out of the
+# CPU caches. The content cache's pages are compressed once, better.
 LEVEL = 1
-BROTLI_QUALITY = 1
+BROTLI_QUALITY = 0
 WALK_PARAMETERS = {"s", "return"}
 
 
