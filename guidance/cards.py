@@ -7,8 +7,9 @@ in partials/outcome.html and partials/contact.html, and kept (jinja.kept). A car
 costs a lookup and a join, where a Jinja2 macro with a cached block in it cost a call frame and
 a caller for each card: on the result page that was a third of the render (issue 11). The
 sections around the cards are put together the same way (``sections``), from the macros in
-partials/sections.html. The first screen of the result (``do_now``) is the walk's alone and is
-written here for every request.
+partials/sections.html. The first screen of the result (``do_now``), the line under its
+heading (``based_on``) and its table of contents (``toc``) are the walk's alone and are written
+here for every request.
 """
 
 from functools import partial

@@ -174,9 +174,8 @@ def _result_context(snap, outcome, now, language):
     def row(fact, concern):
         found = rows.get((fact, concern))
         if found is None:
-            question = asked.get(fact, fact)
             found = rows[fact, concern] = {
-                "question": question,
+                "question": asked.get(fact, fact),
                 "answer": answer_in_words(fact, concern),
             }
         return found

@@ -13,8 +13,9 @@ about the patient and ends when the browser closes). "Avslutt" deletes that cook
 token of that walk then stops working in that browser. A browser that refuses cookies walks on
 the server's key alone. A token lives ``WALK_MAX_AGE`` seconds (two hours by default).
 
-Until December 2026 the token was a Fernet token (AES-128-CBC with HMAC-SHA256; one call
-to GCM costs a fifth of Fernet's, and a walk's page reads a token and may write one, issue 11).
+Until December 2026 the token was a Fernet token (AES-128-CBC with HMAC-SHA256). Opening one
+with GCM takes 9 µs in a loop against Fernet's 23 µs, and a walk's page reads a token and may
+write one (issue 11).
 A Fernet token still opens (``LEGACY``), so the walks under way when the change is deployed go
 on; after ``WALK_MAX_AGE`` no such token is alive and that path can go.
 """
